@@ -1,0 +1,32 @@
+package io.durableruns.ports.in;
+
+import io.durableruns.ports.model.StepLease;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a pull-based dispatcher (the local dispatcher, the offline test kit) uses to run steps: claim due
+ * work in batches, run each lease, and release leases it will not run.
+ */
+public interface StepWorkerUseCase {
+    /**
+     * Claims up to {@code max} due steps for {@code owner} in one transaction, consuming their dispatch
+     * intents. Steps that cannot be claimed (finished, cancelled) are skipped.
+     */
+    List<StepLease> claimDue(String owner, int max);
+
+    /**
+     * Runs the handler of a claimed step and commits the outcome under the lease's fencing token.
+     *
+     * @param claimSuccessor when {@code true} and the commit readies a successor, that successor is claimed
+     *     for the same owner in the same transaction and returned in {@link WorkResult#next()}
+     */
+    WorkResult work(StepLease lease, boolean claimSuccessor);
+
+    /** Gives a claimed step back without counting the attempt (used at shutdown). */
+    void release(StepLease lease);
+
+    /** When the earliest dispatch intent is due, if there is one. */
+    Optional<Instant> nextDueAt();
+}

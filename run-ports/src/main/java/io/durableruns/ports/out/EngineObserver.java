@@ -1,0 +1,23 @@
+package io.durableruns.ports.out;
+
+import io.durableruns.ports.model.DeliveryOutcome;
+import io.durableruns.ports.model.RunStatus;
+import java.time.Duration;
+
+/**
+ * Receives engine events after they committed, for metrics. Every method has an empty default;
+ * implementations must be fast and must not throw.
+ */
+public interface EngineObserver {
+    default void runCreated(String graph) {}
+
+    default void runFinished(String graph, RunStatus status) {}
+
+    /** A step attempt ended with {@code outcome} after running its handler for {@code duration}. */
+    default void stepAttempted(String graph, String step, DeliveryOutcome outcome, Duration duration) {}
+
+    /** A delivery or worker lease ended with {@code outcome} (including duplicates and busy answers). */
+    default void delivered(DeliveryOutcome outcome) {}
+
+    EngineObserver NONE = new EngineObserver() {};
+}

@@ -1,0 +1,56 @@
+package io.durableruns.ports.out;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.ports.model.GraphVersionRef;
+import io.durableruns.ports.model.RunCursor;
+import io.durableruns.ports.model.RunFilter;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.RunStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Runs, and the idempotency keys they were created with. */
+public interface RunRepository {
+
+    void insert(RunRecord run);
+
+    Optional<RunRecord> find(String runId);
+
+    /**
+     * Reserves an idempotency key for a run about to be created, atomically: of two transactions reserving
+     * the same key, exactly one gets {@link Optional#empty()}; the other waits for it and then sees its
+     * reservation.
+     *
+     * @param requestHash a hash of the request, to tell a repeat from a conflicting reuse
+     * @return empty when this call reserved the key; otherwise the earlier reservation
+     */
+    Optional<IdempotencyReservation> reserveIdempotencyKey(String key, String requestHash, String runId, Instant at);
+
+    /**
+     * Compare-and-set of the run status. Sets {@code updatedAt}; sets {@code finishedAt} to {@code at} when
+     * {@code next} is terminal and clears it otherwise; sets the output when {@code output} is not null.
+     *
+     * @return {@code true} when the run was in {@code expected} and was updated
+     */
+    boolean updateStatus(String runId, RunStatus expected, RunStatus next, Instant at, JsonNode output);
+
+    /**
+     * Atomically decrements the number of steps that have not succeeded yet.
+     *
+     * @return the number remaining after the decrement
+     */
+    int decrementStepsRemaining(String runId);
+
+    /**
+     * One page of runs, newest first ({@code createdAt} descending, then id descending), strictly after
+     * {@code after} when it is not null.
+     */
+    List<RunRecord> list(RunFilter filter, RunCursor after, int limit);
+
+    /** The graph versions of runs that have not finished. */
+    List<GraphVersionRef> unfinishedGraphVersions();
+
+    /** An existing reservation of an idempotency key. */
+    record IdempotencyReservation(String key, String requestHash, String runId) {}
+}

@@ -1,0 +1,26 @@
+package io.durableruns.ports.out;
+
+/**
+ * The engine's persistence. Every engine operation is one call to {@link #inTransaction}: all its reads
+ * and writes happen in that transaction, and either all of them commit or none do.
+ *
+ * <p>Implementations: the in-memory store of {@code run-core} and the JDBI stores of {@code adapter-jdbc}.
+ * Isolation is at least READ COMMITTED; the engine relies on the compare-and-set methods of the
+ * repositories (and row locks they take) rather than on stronger isolation. A
+ * {@link io.durableruns.ports.StoreException} thrown from here means the transaction rolled back.
+ *
+ * <pre>{@code
+ * int remaining = store.inTransaction(tx -> tx.runs().decrementStepsRemaining(runId));
+ * }</pre>
+ */
+public interface RunStore {
+
+    /** Runs {@code work} in one transaction and commits it, or rolls back when it throws. */
+    <R> R inTransaction(TransactionWork<R> work);
+
+    /** Work done inside a store transaction. */
+    @FunctionalInterface
+    interface TransactionWork<R> {
+        R apply(StoreTransaction tx);
+    }
+}

@@ -1,0 +1,45 @@
+package io.durableruns.ports.out;
+
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The steps of runs. */
+public interface StepRepository {
+
+    void insertAll(List<StepRecord> steps);
+
+    /** The steps of a run, in the order they were inserted (the graph's topological order). */
+    List<StepRecord> findByRun(String runId);
+
+    Optional<StepRecord> find(String runId, String name);
+
+    /**
+     * Compare-and-set: writes every mutable field of {@code next} (status, attempt, budgetBase,
+     * pendingDeps, lease, dueAt, startedAt, finishedAt, output, error, updatedAt) only while the stored step
+     * still has {@code expectedStatus} and {@code expectedAttempt}.
+     *
+     * @return {@code true} when the row matched and was updated; {@code false} when another transaction
+     *     changed it first (the caller lost the race)
+     */
+    boolean update(StepRecord next, StepStatus expectedStatus, int expectedAttempt);
+
+    /**
+     * Atomically decrements the number of unfinished dependencies of a step (row-locked, so two concurrent
+     * completions of its dependencies each see a distinct result and exactly one sees zero).
+     *
+     * @return the step after the decrement (PostgreSQL: {@code UPDATE ... RETURNING})
+     */
+    StepRecord decrementPendingDeps(String runId, String name);
+
+    /** RUNNING steps whose lease expired before {@code now}, oldest first. */
+    List<StepRecord> findExpiredLeases(Instant now, int limit);
+
+    /**
+     * QUEUED or RETRYING steps that have no dispatch intent and were due before {@code dueBefore}: ready
+     * work nobody will deliver unless the sweeper writes a new intent for it.
+     */
+    List<StepRecord> findStranded(Instant dueBefore, int limit);
+}
