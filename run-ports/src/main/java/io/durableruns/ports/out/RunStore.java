@@ -15,7 +15,12 @@ package io.durableruns.ports.out;
  */
 public interface RunStore {
 
-    /** Runs {@code work} in one transaction and commits it, or rolls back when it throws. */
+    /**
+     * Runs {@code work} in one transaction and commits it. When {@code work} throws, the transaction rolls
+     * back and the exception is rethrown unchanged (a {@link io.durableruns.ports.RunsException} from the
+     * engine must reach the caller as it is); only the store's own failures are wrapped in
+     * {@link io.durableruns.ports.StoreException}. Transactions do not nest.
+     */
     <R> R inTransaction(TransactionWork<R> work);
 
     /** Work done inside a store transaction. */

@@ -1,0 +1,28 @@
+package io.durableruns.http;
+
+import io.durableruns.ports.in.MessageVerifier;
+import io.durableruns.ports.in.RunOperations;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The settings of one server, validated by {@link RunsHttpServer.Builder#build()}.
+ *
+ * @param verifier checks QStash signatures, or {@code null} when step deliveries are not enabled
+ * @param apiToken the bearer token of the management routes, or {@code null} for none (then the host is
+ *     always {@code 127.0.0.1})
+ * @param queueDepth the number of steps waiting to be delivered, or {@code null} for no gauge
+ */
+record HttpApiOptions(
+        RunOperations operations,
+        MessageVerifier verifier,
+        String apiToken,
+        int bodyLimit,
+        BooleanSupplier readiness,
+        LongSupplier queueDepth,
+        PrometheusMeterRegistry meterRegistry,
+        String host,
+        int port,
+        Clock clock) {}

@@ -1,0 +1,110 @@
+package io.durableruns.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.durableruns.ports.RunNotFoundException;
+import io.durableruns.ports.in.MessageVerifier;
+import io.durableruns.ports.in.MessageVerifier.Verification;
+import io.durableruns.ports.in.RunOperations;
+import io.durableruns.ports.in.StepMessage;
+import io.durableruns.ports.model.DeliveryOutcome;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes QStash calls: step deliveries and failure callbacks. The signature is checked on the raw body
+ * bytes before anything is parsed or stored; a refusal is a 401 whose reason goes to the log and the
+ * metrics only.
+ */
+final class JobRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
+
+    /** The context attribute that carries the run id of a job request, for error logs. */
+    static final String RUN_ID_ATTRIBUTE = "durableruns.runId";
+
+    private final RunOperations runs;
+    private final MessageVerifier verifier;
+    private final int bodyLimit;
+    private final ApiMetrics metrics;
+    private final DeliveryAnswers answers;
+
+    JobRoutes(RunOperations runs, MessageVerifier verifier, int bodyLimit, ApiMetrics metrics, Clock clock) {
+        this.runs = runs;
+        this.verifier = verifier;
+        this.bodyLimit = bodyLimit;
+        this.metrics = metrics;
+        this.answers = new DeliveryAnswers(runs, clock);
+    }
+
+    /** {@code POST /api/jobs/run-step}: runs one step and maps the engine's outcome for QStash. */
+    void runStep(Context ctx) throws IOException {
+        StepMessage message = StepMessages.delivery(verifiedBody(ctx));
+        ctx.attribute(RUN_ID_ATTRIBUTE, message.runId());
+        DeliveryOutcome outcome;
+        try {
+            outcome = runs.deliver(message);
+        } catch (RunNotFoundException e) {
+            ctx.header(DeliveryAnswers.NON_RETRYABLE, "true");
+            Responses.error(ctx, DeliveryAnswers.STOP_RETRYING, "run_not_found", e.getMessage());
+            return;
+        }
+        answers.answer(ctx, message, outcome, retried(ctx));
+    }
+
+    /**
+     * {@code POST /api/jobs/step-failed}: QStash gave up on a step message, so the step is failed for good
+     * (idempotently: a step that already finished stays as it is). Always 200 once the body is understood.
+     */
+    void stepFailed(Context ctx) throws IOException {
+        StepMessages.FailureCallback callback = StepMessages.failureCallback(verifiedBody(ctx));
+        StepMessage message = callback.message();
+        ctx.attribute(RUN_ID_ATTRIBUTE, message.runId());
+        boolean failed;
+        try {
+            failed = runs.giveUp(message, callback.reason());
+        } catch (RunNotFoundException e) {
+            failed = false;
+        }
+        if (failed) {
+            LOG.warn("Step {} of run {} failed for good: {}", message.step(), message.runId(), callback.reason());
+        }
+        ObjectNode body = JsonViews.object();
+        body.put("outcome", failed ? "failed" : "ignored");
+        body.put("runId", message.runId());
+        body.put("step", message.step());
+        Responses.json(ctx, 200, body);
+    }
+
+    private byte[] verifiedBody(Context ctx) throws IOException {
+        byte[] body = RawBody.read(ctx, bodyLimit);
+        Verification verification;
+        try {
+            verification = verifier.verify(ctx.header("Upstash-Signature"), body);
+        } catch (RuntimeException e) {
+            LOG.error("The message verifier failed on a request to {}", ctx.path(), e);
+            verification = Verification.refused("verifier_error");
+        }
+        if (verification == null || !verification.valid()) {
+            String reason = verification == null ? "no_verdict" : verification.reason();
+            LOG.warn("Refused a request to {} from {}: {}", ctx.path(), ctx.ip(), reason);
+            metrics.signatureRejected(reason);
+            throw new ApiException(401, "unauthorized", "The request signature is missing or invalid");
+        }
+        return body;
+    }
+
+    /** QStash's {@code Upstash-Retried} header (0 on the first delivery), or {@code null} when absent. */
+    private static Integer retried(Context ctx) {
+        String value = ctx.header("Upstash-Retried");
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

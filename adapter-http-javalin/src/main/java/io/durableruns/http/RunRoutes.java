@@ -1,0 +1,159 @@
+package io.durableruns.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.durableruns.ports.RunNotFoundException;
+import io.durableruns.ports.in.CreateRunCommand;
+import io.durableruns.ports.in.CreateRunResult;
+import io.durableruns.ports.in.RunListQuery;
+import io.durableruns.ports.in.RunOperations;
+import io.durableruns.ports.model.ArtifactRecord;
+import io.durableruns.ports.model.Ids;
+import io.durableruns.ports.model.RunDetails;
+import io.durableruns.ports.model.RunFilter;
+import io.durableruns.ports.model.RunPage;
+import io.durableruns.ports.model.RunStatus;
+import io.javalin.http.Context;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** The management routes: runs, their timelines, artifacts and tool calls, retry, cancel and the graphs. */
+final class RunRoutes {
+    private static final Pattern MEDIA_TYPE =
+            Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+( *;[ -~]*)?");
+
+    private final RunOperations runs;
+    private final int bodyLimit;
+
+    RunRoutes(RunOperations runs, int bodyLimit) {
+        this.runs = runs;
+        this.bodyLimit = bodyLimit;
+    }
+
+    /** {@code POST /api/runs}: 201 for a new run, 200 for a repeated request with the same idempotency key. */
+    void create(Context ctx) throws Exception {
+        byte[] body = RawBody.read(ctx, bodyLimit);
+        CreateRunCommand command = CreateRunRequests.parse(body, ctx.header("Idempotency-Key"));
+        CreateRunResult result = runs.create(command);
+        String id = result.run().run().id();
+        ctx.header("Location", "/api/runs/" + id);
+        Responses.json(ctx, result.created() ? 201 : 200, JsonViews.runDetails(result.run()));
+    }
+
+    /** {@code GET /api/runs?status=&graph=&limit=&cursor=}: newest first. */
+    void list(Context ctx) {
+        RunPage page = runs.list(new RunListQuery(
+                new RunFilter(status(ctx.queryParam("status")), graph(ctx.queryParam("graph"))),
+                limit(ctx.queryParam("limit")),
+                blankToNull(ctx.queryParam("cursor"))));
+        ObjectNode body = JsonViews.object();
+        ArrayNode list = body.putArray("runs");
+        page.runs().forEach(r -> list.add(JsonViews.run(r)));
+        body.put("nextCursor", page.nextCursor());
+        Responses.json(ctx, 200, body);
+    }
+
+    void get(Context ctx) {
+        String id = PathIds.runId(ctx);
+        RunDetails run = runs.find(id).orElseThrow(() -> new RunNotFoundException(id));
+        Responses.json(ctx, 200, JsonViews.runDetails(run));
+    }
+
+    void timeline(Context ctx) {
+        String id = PathIds.runId(ctx);
+        ObjectNode body = JsonViews.object();
+        ArrayNode events = body.putArray("events");
+        runs.timeline(id).forEach(e -> events.add(JsonViews.event(e)));
+        Responses.json(ctx, 200, body);
+    }
+
+    void artifacts(Context ctx) {
+        String id = PathIds.runId(ctx);
+        ObjectNode body = JsonViews.object();
+        ArrayNode list = body.putArray("artifacts");
+        runs.artifacts(id).forEach(a -> list.add(JsonViews.artifact(a)));
+        Responses.json(ctx, 200, body);
+    }
+
+    /** The content of one artifact, with its own content type. */
+    void artifact(Context ctx) {
+        String id = PathIds.runId(ctx);
+        String step = PathIds.stepName(ctx);
+        String key = PathIds.artifactKey(ctx);
+        ArtifactRecord artifact = runs.artifact(id, step, key).orElseThrow(() -> ApiException.notFound(
+                "artifact_not_found", "Run " + id + " has no artifact '" + key + "' from step '" + step + "'"));
+        String type = artifact.contentType();
+        ctx.status(200)
+                .contentType(MEDIA_TYPE.matcher(type).matches() ? type : "application/octet-stream")
+                .header("Content-Security-Policy", "sandbox")
+                .result(artifact.content());
+    }
+
+    void toolCalls(Context ctx) {
+        String id = PathIds.runId(ctx);
+        ObjectNode body = JsonViews.object();
+        ArrayNode list = body.putArray("toolCalls");
+        runs.toolCalls(id).forEach(c -> list.add(JsonViews.toolCall(c)));
+        Responses.json(ctx, 200, body);
+    }
+
+    /** {@code POST /api/runs/{id}/retry}: 202 and the run; 409 unless the run failed. */
+    void retry(Context ctx) {
+        Responses.json(ctx, 202, JsonViews.runDetails(runs.retry(PathIds.runId(ctx))));
+    }
+
+    /** {@code POST /api/runs/{id}/cancel}: 202 and the run; 409 when it already finished. */
+    void cancel(Context ctx) {
+        Responses.json(ctx, 202, JsonViews.runDetails(runs.cancel(PathIds.runId(ctx))));
+    }
+
+    void graphs(Context ctx) {
+        ObjectNode body = JsonViews.object();
+        ArrayNode list = body.putArray("graphs");
+        runs.graphs().forEach(g -> list.add(JsonViews.graph(g)));
+        Responses.json(ctx, 200, body);
+    }
+
+    private static RunStatus status(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return RunStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_request", "'status' must be one of QUEUED, RUNNING, SUCCEEDED,"
+                    + " FAILED or CANCELLED, was '" + PathIds.clip(value) + "'");
+        }
+    }
+
+    private static String graph(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!Ids.isName(value)) {
+            throw ApiException.badRequest("invalid_request", "'graph' must be a graph name matching "
+                    + Ids.NAME.pattern() + ", was '" + PathIds.clip(value) + "'");
+        }
+        return value;
+    }
+
+    private static int limit(String value) {
+        if (value == null || value.isBlank()) {
+            return RunListQuery.DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value.trim());
+            if (limit >= 1 && limit <= RunListQuery.MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("invalid_request", "'limit' must be an integer from 1 to "
+                + RunListQuery.MAX_LIMIT + ", was '" + PathIds.clip(value) + "'");
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

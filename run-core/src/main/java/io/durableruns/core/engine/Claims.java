@@ -1,0 +1,179 @@
+package io.durableruns.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.core.graph.StepDefinition;
+import io.durableruns.core.graph.StepGraph;
+import io.durableruns.core.internal.Json;
+import io.durableruns.ports.model.DeliveryOutcome;
+import io.durableruns.ports.model.DispatchIntent;
+import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepLease;
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.out.StoreTransaction;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Claiming a step attempt: the decision of what a delivery means, and the lease that fences it. */
+final class Claims {
+    private static final Logger log = LoggerFactory.getLogger(Claims.class);
+
+    private final EngineSettings s;
+    private final Failures failures;
+
+    Claims(EngineSettings settings, Failures failures) {
+        this.s = settings;
+        this.failures = failures;
+    }
+
+    /**
+     * Claims {@code stepName} of {@code runId} for {@code owner} if it is runnable now.
+     *
+     * @param intentConsumed whether the caller already removed the step's dispatch intent
+     */
+    ClaimResult claim(StoreTransaction tx, String runId, String stepName, String owner, Instant now, boolean intentConsumed) {
+        Optional<RunRecord> maybeRun = tx.runs().find(runId);
+        if (maybeRun.isEmpty()) {
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "no such run"));
+        }
+        RunRecord run = maybeRun.get();
+        List<StepRecord> steps = tx.steps().findByRun(runId);
+        StepRecord step = steps.stream().filter(x -> x.name().equals(stepName)).findFirst().orElse(null);
+        if (step == null) {
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the run has no such step"));
+        }
+        if (step.status() == StepStatus.SUCCEEDED) {
+            return ClaimResult.not(new DeliveryOutcome.Duplicate(runId, stepName));
+        }
+        if (run.status().isTerminal()) {
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the run is " + run.status()));
+        }
+        Optional<StepGraph> graph = s.registry().find(run.graph(), run.version());
+        if (graph.isEmpty()) {
+            log.warn("Run {} uses graph {} v{}, which is not registered in this process; step {} left for a process"
+                    + " that registers it", runId, run.graph(), run.version(), stepName);
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName,
+                    "graph " + run.graph() + " v" + run.version() + " is not registered here"));
+        }
+        Events events = new Events(runId);
+        if (step.status() == StepStatus.RUNNING) {
+            if (step.leaseUntil() != null && step.leaseUntil().isAfter(now)) {
+                return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, step.leaseUntil()));
+            }
+            List<DispatchIntent> intents = new ArrayList<>();
+            DeliveryOutcome expired = failures.expireLease(tx, run, graph.get(), step, now, events, intents);
+            if (expired == null) {
+                return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
+            }
+            if (!(expired instanceof DeliveryOutcome.RetryAt retry) || retry.at().isAfter(now)) {
+                tx.intents().insertAll(intents);
+                tx.timeline().append(events.list());
+                return ClaimResult.not(expired instanceof DeliveryOutcome.RetryAt r
+                        ? new DeliveryOutcome.Busy(runId, stepName, r.at())
+                        : expired);
+            }
+            step = tx.steps().find(runId, stepName).orElseThrow();
+        }
+        if (!step.status().isClaimable()) {
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the step is " + step.status()));
+        }
+        if (step.dueAt() != null && step.dueAt().isAfter(now)) {
+            return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, step.dueAt()));
+        }
+        StepDefinition def = graph.get().step(stepName);
+        Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
+        StepRecord claimed = StepChange.of(step).claimed(owner, leaseUntil, now).build(now);
+        if (!tx.steps().update(claimed, step.status(), step.attempt())) {
+            StepRecord current = tx.steps().find(runId, stepName).orElseThrow();
+            if (current.status() == StepStatus.SUCCEEDED) {
+                return ClaimResult.not(new DeliveryOutcome.Duplicate(runId, stepName));
+            }
+            if (current.status() == StepStatus.RUNNING) {
+                return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, current.leaseUntil()));
+            }
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
+        }
+        if (!intentConsumed) {
+            tx.intents().deleteForStep(runId, stepName);
+        }
+        if (run.status() == RunStatus.QUEUED) {
+            Transitions.check(RunStatus.QUEUED, RunStatus.RUNNING);
+            if (tx.runs().updateStatus(runId, RunStatus.QUEUED, RunStatus.RUNNING, now, null)) {
+                events.add(now, EventType.RUN_STARTED, null, null, null);
+            }
+        }
+        events.add(now, EventType.STEP_STARTED, stepName, claimed.attempt(), Json.obj("owner", owner));
+        tx.timeline().append(events.list());
+        StepLease lease = new StepLease(runId, stepName, claimed.attempt(), owner, leaseUntil);
+        return ClaimResult.claimed(new PreparedAttempt(lease, run, claimed, dependencyOutputs(def, steps)));
+    }
+
+    /**
+     * Claims a successor that became ready in the transaction committing its last dependency, so the worker
+     * that ran the dependency runs it next without another transaction.
+     */
+    PreparedAttempt claimReady(StoreTransaction tx, RunRecord run, StepGraph graph, StepRecord ready, String owner,
+            Instant now, Map<String, JsonNode> knownOutputs, Events events) {
+        StepDefinition def = graph.step(ready.name());
+        Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
+        StepRecord claimed = StepChange.of(ready).queued(now).claimed(owner, leaseUntil, now).build(now);
+        if (!tx.steps().update(claimed, StepStatus.PENDING, ready.attempt())) {
+            return null;
+        }
+        events.add(now, EventType.STEP_QUEUED, ready.name(), null, null);
+        events.add(now, EventType.STEP_STARTED, ready.name(), claimed.attempt(), Json.obj("owner", owner));
+        Map<String, JsonNode> outputs = new HashMap<>();
+        boolean complete = true;
+        for (String dep : def.dependsOn()) {
+            JsonNode out = knownOutputs.get(dep);
+            if (out == null) {
+                complete = false;
+                break;
+            }
+            outputs.put(dep, out);
+        }
+        if (!complete) {
+            outputs = dependencyOutputs(def, tx.steps().findByRun(run.id()));
+        }
+        StepLease lease = new StepLease(run.id(), ready.name(), claimed.attempt(), owner, leaseUntil);
+        return new PreparedAttempt(lease, run, claimed, outputs);
+    }
+
+    /** Reloads a claimed attempt (when the process that claimed it did not keep what it read). */
+    Optional<PreparedAttempt> reload(StoreTransaction tx, StepLease lease) {
+        Optional<RunRecord> run = tx.runs().find(lease.runId());
+        if (run.isEmpty()) {
+            return Optional.empty();
+        }
+        List<StepRecord> steps = tx.steps().findByRun(lease.runId());
+        Optional<StepRecord> step = steps.stream()
+                .filter(x -> x.name().equals(lease.step())
+                        && x.status() == StepStatus.RUNNING
+                        && x.attempt() == lease.attempt())
+                .findFirst();
+        Optional<StepGraph> graph = s.registry().find(run.get().graph(), run.get().version());
+        if (step.isEmpty() || graph.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PreparedAttempt(lease, run.get(), step.get(),
+                dependencyOutputs(graph.get().step(lease.step()), steps)));
+    }
+
+    private static Map<String, JsonNode> dependencyOutputs(StepDefinition def, List<StepRecord> steps) {
+        Map<String, JsonNode> outputs = new HashMap<>();
+        for (StepRecord r : steps) {
+            if (def.dependsOn().contains(r.name()) && r.output() != null) {
+                outputs.put(r.name(), r.output());
+            }
+        }
+        return outputs;
+    }
+}

@@ -1,0 +1,108 @@
+package io.durableruns.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.durableruns.core.graph.StepDefinition;
+import io.durableruns.core.graph.StepGraph;
+import io.durableruns.core.internal.AttemptContext;
+import io.durableruns.core.internal.Json;
+import io.durableruns.ports.model.ArtifactRecord;
+import io.durableruns.ports.model.DeliveryOutcome;
+import io.durableruns.ports.model.DispatchIntent;
+import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.out.StoreTransaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Committing a successful attempt: its effects, its successors and the run's completion, in one transaction. */
+final class Completions {
+    private final EngineSettings s;
+    private final Claims claims;
+
+    Completions(EngineSettings settings, Claims claims) {
+        this.s = settings;
+        this.claims = claims;
+    }
+
+    /** What a success commit produced. */
+    record Committed(DeliveryOutcome outcome, PreparedAttempt next, boolean runFinished) {}
+
+    Committed commitSuccess(StoreTransaction tx, PreparedAttempt attempt, StepGraph graph, JsonNode output,
+            AttemptContext ctx, Duration elapsed, boolean claimSuccessor, Instant now, List<DispatchIntent> intents) {
+        StepRecord running = attempt.step();
+        String runId = running.runId();
+        String name = running.name();
+        StepRecord done = StepChange.of(running).succeeded(output, now).build(now);
+        if (!tx.steps().update(done, StepStatus.RUNNING, running.attempt())) {
+            return new Committed(new DeliveryOutcome.Ignored(runId, name,
+                    "attempt " + running.attempt() + " lost its lease before it committed"), null, false);
+        }
+        for (AttemptContext.StagedArtifact a : ctx.stagedArtifacts()) {
+            tx.artifacts().insertIfAbsent(new ArtifactRecord(runId, name, a.key(), a.contentType(), a.content(),
+                    running.attempt(), now));
+        }
+        if (!ctx.toolCalls().isEmpty()) {
+            tx.toolCalls().insertAll(ctx.toolCalls());
+        }
+        Events events = new Events(runId);
+        events.add(now, EventType.STEP_SUCCEEDED, name, running.attempt(), Json.obj("durationMs", elapsed.toMillis()));
+        PreparedAttempt next = null;
+        boolean runFinished = false;
+        int remaining = tx.runs().decrementStepsRemaining(runId);
+        if (remaining == 0) {
+            ObjectNode runOutput = runOutput(tx, graph, runId, name, output);
+            Transitions.check(RunStatus.RUNNING, RunStatus.SUCCEEDED);
+            if (tx.runs().updateStatus(runId, RunStatus.RUNNING, RunStatus.SUCCEEDED, now, runOutput)) {
+                events.add(now, EventType.RUN_SUCCEEDED, null, null, null);
+                runFinished = true;
+            }
+        } else {
+            Map<String, JsonNode> known = new HashMap<>(attempt.dependencyOutputs());
+            known.put(name, output);
+            for (String successor : graph.successors(name)) {
+                StepRecord s2 = tx.steps().decrementPendingDeps(runId, successor);
+                if (s2.status() != StepStatus.PENDING || s2.pendingDeps() != 0) {
+                    continue;
+                }
+                if (claimSuccessor && next == null) {
+                    next = claims.claimReady(tx, attempt.run(), graph, s2, attempt.lease().owner(), now, known, events);
+                    if (next != null) {
+                        continue;
+                    }
+                }
+                StepRecord queued = StepChange.of(s2).queued(now).build(now);
+                if (tx.steps().update(queued, StepStatus.PENDING, s2.attempt())) {
+                    events.add(now, EventType.STEP_QUEUED, successor, null, null);
+                    intents.add(new DispatchIntent(s.ids().newId("int"), runId, successor, now, now));
+                }
+            }
+        }
+        tx.intents().insertAll(intents);
+        tx.timeline().append(events.list());
+        return new Committed(new DeliveryOutcome.Done(runId, name, running.attempt()), next, runFinished);
+    }
+
+    /** The run's output: the outputs of its sink steps, by step name. */
+    private static ObjectNode runOutput(StoreTransaction tx, StepGraph graph, String runId, String justDone, JsonNode output) {
+        List<StepDefinition> sinks = graph.sinks();
+        Map<String, JsonNode> outputs = new HashMap<>();
+        if (sinks.size() > 1 || !sinks.get(0).name().equals(justDone)) {
+            for (StepRecord r : tx.steps().findByRun(runId)) {
+                outputs.put(r.name(), r.output());
+            }
+        }
+        outputs.put(justDone, output);
+        ObjectNode out = Json.obj();
+        for (StepDefinition sink : sinks) {
+            JsonNode o = outputs.get(sink.name());
+            out.set(sink.name(), o == null ? Json.obj() : o);
+        }
+        return out;
+    }
+}

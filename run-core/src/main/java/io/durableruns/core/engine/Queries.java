@@ -1,0 +1,68 @@
+package io.durableruns.core.engine;
+
+import io.durableruns.ports.InvalidRequestException;
+import io.durableruns.ports.RunNotFoundException;
+import io.durableruns.ports.in.RunListQuery;
+import io.durableruns.ports.model.RunCursor;
+import io.durableruns.ports.model.RunDetails;
+import io.durableruns.ports.model.RunPage;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StoreTransaction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/** Read-side use cases: run details and the keyset-paginated run listing. */
+final class Queries {
+    private final EngineSettings s;
+
+    Queries(EngineSettings settings) {
+        this.s = settings;
+    }
+
+    RunDetails details(StoreTransaction tx, String runId) {
+        RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
+        return new RunDetails(run, tx.steps().findByRun(runId));
+    }
+
+    <R> R withRun(String runId, RunStore.TransactionWork<R> work) {
+        return s.store().inTransaction(tx -> {
+            if (tx.runs().find(runId).isEmpty()) {
+                throw new RunNotFoundException(runId);
+            }
+            return work.apply(tx);
+        });
+    }
+
+    RunPage list(RunListQuery query) {
+        RunCursor after = query.cursor() == null ? null : decode(query.cursor());
+        List<RunRecord> rows = s.store().inTransaction(tx -> tx.runs().list(query.filter(), after, query.limit() + 1));
+        if (rows.size() <= query.limit()) {
+            return new RunPage(rows, null);
+        }
+        List<RunRecord> page = rows.subList(0, query.limit());
+        RunRecord last = page.get(page.size() - 1);
+        return new RunPage(page, encode(new RunCursor(last.createdAt(), last.id())));
+    }
+
+    static String encode(RunCursor cursor) {
+        String raw = cursor.createdAt().getEpochSecond() + "." + cursor.createdAt().getNano() + "." + cursor.runId();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static RunCursor decode(String cursor) {
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            String[] parts = raw.split("\\.", 3);
+            Instant at = Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+            if (!io.durableruns.ports.model.Ids.isRunId(parts[2])) {
+                throw new IllegalArgumentException("bad run id");
+            }
+            return new RunCursor(at, parts[2]);
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("malformed cursor: pass the nextCursor of the previous page unchanged");
+        }
+    }
+}

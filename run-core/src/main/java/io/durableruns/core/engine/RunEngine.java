@@ -1,0 +1,660 @@
+package io.durableruns.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.durableruns.core.graph.GraphRegistry;
+import io.durableruns.core.graph.StepDefinition;
+import io.durableruns.core.graph.StepGraph;
+import io.durableruns.core.internal.AttemptContext;
+import io.durableruns.core.internal.Json;
+import io.durableruns.ports.IdempotencyConflictException;
+import io.durableruns.ports.InvalidRequestException;
+import io.durableruns.ports.RunNotFoundException;
+import io.durableruns.ports.RunStateConflictException;
+import io.durableruns.ports.in.CreateRunCommand;
+import io.durableruns.ports.in.CreateRunResult;
+import io.durableruns.ports.in.RunListQuery;
+import io.durableruns.ports.in.RunOperations;
+import io.durableruns.ports.in.StepMessage;
+import io.durableruns.ports.in.StepWorkerUseCase;
+import io.durableruns.ports.in.WorkResult;
+import io.durableruns.ports.model.ArtifactRecord;
+import io.durableruns.ports.model.ArtifactSummary;
+import io.durableruns.ports.model.DeliveryOutcome;
+import io.durableruns.ports.model.DispatchIntent;
+import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.GraphDescription;
+import io.durableruns.ports.model.RunDetails;
+import io.durableruns.ports.model.RunPage;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepError;
+import io.durableruns.ports.model.StepLease;
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.SweepResult;
+import io.durableruns.ports.model.TimelineEvent;
+import io.durableruns.ports.model.ToolCallRecord;
+import io.durableruns.ports.out.DispatchSignal;
+import io.durableruns.ports.out.EngineObserver;
+import io.durableruns.ports.out.IdGenerator;
+import io.durableruns.ports.out.RunRepository.IdempotencyReservation;
+import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StoreTransaction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable-runs engine: implements every use case of the ports on top of a {@link RunStore}. It holds no
+ * run state of its own; any number of engines (threads, processes) can share one store.
+ *
+ * <pre>{@code
+ * RunEngine engine = RunEngine.builder()
+ *         .store(store)
+ *         .registry(new GraphRegistry().register(researchGraph))
+ *         .build();
+ * String runId = engine.create(CreateRunCommand.of("research", input)).run().run().id();
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #build()} reconciles the registry with the graph versions recorded in the store:
+ * a registered (name, version) whose structure differs from the recorded one is refused.
+ */
+public final class RunEngine implements RunOperations, StepWorkerUseCase {
+    private static final Logger log = LoggerFactory.getLogger(RunEngine.class);
+
+    private final EngineSettings s;
+    private final Failures failures;
+    private final Claims claims;
+    private final Completions completions;
+    private final Queries queries;
+    private final HandlerRunner handlers;
+    private final ConcurrentHashMap<StepLease, PreparedAttempt> prepared = new ConcurrentHashMap<>();
+    private final GraphReconciliation.Report startupReport;
+
+    private RunEngine(EngineSettings settings, boolean reconcile) {
+        this.s = settings;
+        this.failures = new Failures(settings);
+        this.claims = new Claims(settings, failures);
+        this.completions = new Completions(settings, claims);
+        this.queries = new Queries(settings);
+        this.handlers = new HandlerRunner(settings);
+        this.startupReport = reconcile ? new GraphReconciliation(settings).reconcile() : GraphReconciliation.Report.EMPTY;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What the start-up reconciliation of graph versions found. */
+    public GraphReconciliation.Report startupReport() {
+        return startupReport;
+    }
+
+    public GraphRegistry registry() {
+        return s.registry();
+    }
+
+    // ---- create ----------------------------------------------------------------------------------------
+
+    @Override
+    public CreateRunResult create(CreateRunCommand command) {
+        StepGraph graph = s.registry().resolve(command.graph(), command.version());
+        String requestHash = Json.sha256Hex(command.graph() + "\n" + (command.version() == null ? "newest" : command.version())
+                + "\n" + Json.canonical(command.input()));
+        String runId = s.ids().newId("run");
+        Instant now = s.now();
+        CreateRunResult result = s.store().inTransaction(tx -> {
+            if (command.idempotencyKey() != null) {
+                Optional<IdempotencyReservation> earlier =
+                        tx.runs().reserveIdempotencyKey(command.idempotencyKey(), requestHash, runId, now);
+                if (earlier.isPresent()) {
+                    if (!earlier.get().requestHash().equals(requestHash)) {
+                        throw new IdempotencyConflictException(command.idempotencyKey(), earlier.get().runId());
+                    }
+                    return new CreateRunResult(queries.details(tx, earlier.get().runId()), false);
+                }
+            }
+            return new CreateRunResult(insertRun(tx, graph, runId, command, now), true);
+        });
+        if (result.created()) {
+            s.signal().intentsCommitted(now);
+            s.observer().runCreated(graph.name());
+        }
+        return result;
+    }
+
+    private RunDetails insertRun(StoreTransaction tx, StepGraph graph, String runId, CreateRunCommand command, Instant now) {
+        RunRecord run = new RunRecord(runId, graph.name(), graph.version(), RunStatus.QUEUED, command.input(), null,
+                command.idempotencyKey(), graph.steps().size(), now, now, null);
+        tx.runs().insert(run);
+        Events events = new Events(runId);
+        events.add(now, EventType.RUN_CREATED, null, null,
+                Json.obj("graph", graph.name(), "version", graph.version(), "fingerprint", graph.fingerprint()));
+        List<StepRecord> steps = new ArrayList<>();
+        List<DispatchIntent> intents = new ArrayList<>();
+        for (StepDefinition def : graph.steps()) {
+            boolean root = def.dependsOn().isEmpty();
+            steps.add(new StepRecord(runId, def.name(), root ? StepStatus.QUEUED : StepStatus.PENDING, 0, 0,
+                    def.dependsOn().size(), def.dependsOn(), null, null, root ? now : null, null, null, null, null, now));
+            if (root) {
+                events.add(now, EventType.STEP_QUEUED, def.name(), null, null);
+                intents.add(new DispatchIntent(s.ids().newId("int"), runId, def.name(), now, now));
+            }
+        }
+        tx.steps().insertAll(steps);
+        tx.intents().insertAll(intents);
+        tx.timeline().append(events.list());
+        return new RunDetails(run, steps);
+    }
+
+    // ---- delivery ----------------------------------------------------------------------------------------
+
+    @Override
+    public DeliveryOutcome deliver(StepMessage message) {
+        Instant now = s.now();
+        String owner = "delivery-" + s.ids().newId("lease");
+        ClaimResult claim = s.store().inTransaction(tx -> claims.claim(tx, message.runId(), message.step(), owner, now, false));
+        if (!claim.isClaimed()) {
+            s.observer().delivered(claim.outcome());
+            return claim.outcome();
+        }
+        return execute(claim.attempt(), false).outcome();
+    }
+
+    @Override
+    public List<StepLease> claimDue(String owner, int max) {
+        Objects.requireNonNull(owner, "owner");
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        Instant now = s.now();
+        List<DeliveryOutcome> skipped = new ArrayList<>();
+        List<PreparedAttempt> attempts = s.store().inTransaction(tx -> {
+            skipped.clear();
+            List<PreparedAttempt> out = new ArrayList<>();
+            for (DispatchIntent intent : tx.intents().claimDue(now, max)) {
+                ClaimResult r = claims.claim(tx, intent.runId(), intent.step(), owner, now, true);
+                if (r.isClaimed()) {
+                    out.add(r.attempt());
+                } else {
+                    skipped.add(r.outcome());
+                }
+            }
+            return out;
+        });
+        skipped.forEach(s.observer()::delivered);
+        List<StepLease> leases = new ArrayList<>();
+        for (PreparedAttempt a : attempts) {
+            prepared.put(a.lease(), a);
+            leases.add(a.lease());
+        }
+        return leases;
+    }
+
+    @Override
+    public WorkResult work(StepLease lease, boolean claimSuccessor) {
+        PreparedAttempt attempt = prepared.remove(lease);
+        if (attempt == null) {
+            attempt = s.store().inTransaction(tx -> claims.reload(tx, lease)).orElse(null);
+            if (attempt == null) {
+                DeliveryOutcome ignored = new DeliveryOutcome.Ignored(lease.runId(), lease.step(),
+                        "attempt " + lease.attempt() + " no longer holds the step");
+                s.observer().delivered(ignored);
+                return new WorkResult(ignored, Optional.empty());
+            }
+        }
+        return execute(attempt, claimSuccessor);
+    }
+
+    private WorkResult execute(PreparedAttempt attempt, boolean claimSuccessor) {
+        StepLease lease = attempt.lease();
+        RunRecord run = attempt.run();
+        StepGraph graph = s.registry().find(run.graph(), run.version()).orElse(null);
+        if (graph == null) {
+            DeliveryOutcome ignored = new DeliveryOutcome.Ignored(run.id(), lease.step(),
+                    "graph " + run.graph() + " v" + run.version() + " is not registered here");
+            s.observer().delivered(ignored);
+            return new WorkResult(ignored, Optional.empty());
+        }
+        StepDefinition def = graph.step(lease.step());
+        AttemptContext ctx = new AttemptContext(run.id(), lease.step(), run.graph(), run.version(), lease.attempt(),
+                run.input(), attempt.dependencyOutputs(), s.mapper(), s.clock(), s.store());
+        Instant started = s.now();
+        HandlerRunner.Result result = handlers.run(def, ctx, lease);
+        Duration elapsed = Duration.between(started, s.now());
+        s.hooks().beforeCommit(lease);
+
+        JsonNode output = null;
+        Throwable error = result.error();
+        if (error == null) {
+            try {
+                output = result.value() == null ? NullNode.getInstance() : s.mapper().valueToTree(result.value());
+            } catch (IllegalArgumentException e) {
+                error = new io.durableruns.core.NonRetryableStepException(
+                        "the output of step '" + lease.step() + "' cannot be mapped to JSON: " + e.getMessage(), e);
+            }
+        }
+        Instant now = s.now();
+        List<DispatchIntent> intents = new ArrayList<>();
+        DeliveryOutcome outcome;
+        PreparedAttempt next = null;
+        boolean runFinished;
+        if (error == null) {
+            JsonNode out = output;
+            Completions.Committed c = s.store().inTransaction(tx -> {
+                intents.clear();
+                return completions.commitSuccess(tx, attempt, graph, out, ctx, elapsed, claimSuccessor, now, intents);
+            });
+            outcome = c.outcome();
+            next = c.next();
+            runFinished = c.runFinished();
+        } else {
+            Throwable failure = error;
+            StepError stepError = Failures.toError(failure);
+            boolean retryable = failures.isRetryable(failure, def.retry());
+            outcome = s.store().inTransaction(tx -> {
+                intents.clear();
+                Events events = new Events(run.id());
+                DeliveryOutcome o = failures.recordFailure(tx, run, graph, attempt.step(), stepError, retryable, now,
+                        events, intents);
+                if (o == null) {
+                    return new DeliveryOutcome.Ignored(run.id(), lease.step(),
+                            "attempt " + lease.attempt() + " lost its lease before it committed");
+                }
+                if (!ctx.toolCalls().isEmpty()) {
+                    tx.toolCalls().insertAll(ctx.toolCalls());
+                }
+                tx.intents().insertAll(intents);
+                tx.timeline().append(events.list());
+                return o;
+            });
+            runFinished = outcome instanceof DeliveryOutcome.Failed;
+            if (outcome instanceof DeliveryOutcome.Failed) {
+                log.warn("Run {} failed: step {} attempt {} failed for good: {}", run.id(), lease.step(), lease.attempt(),
+                        stepError.type() + ": " + stepError.message());
+            }
+        }
+        if (!intents.isEmpty()) {
+            s.signal().intentsCommitted(intents.stream().map(DispatchIntent::dueAt).min(Instant::compareTo).orElse(now));
+        }
+        s.observer().stepAttempted(run.graph(), lease.step(), outcome, elapsed);
+        s.observer().delivered(outcome);
+        if (runFinished) {
+            s.observer().runFinished(run.graph(), outcome instanceof DeliveryOutcome.Failed ? RunStatus.FAILED : RunStatus.SUCCEEDED);
+        }
+        if (next != null) {
+            prepared.put(next.lease(), next);
+        }
+        return new WorkResult(outcome, Optional.ofNullable(next).map(PreparedAttempt::lease));
+    }
+
+    @Override
+    public void release(StepLease lease) {
+        PreparedAttempt held = prepared.remove(lease);
+        Instant now = s.now();
+        boolean released = s.store().inTransaction(tx -> {
+            Optional<StepRecord> step = tx.steps().find(lease.runId(), lease.step());
+            if (step.isEmpty() || step.get().status() != StepStatus.RUNNING || step.get().attempt() != lease.attempt()) {
+                return false;
+            }
+            StepRecord back = StepChange.of(step.get()).released(now).build(now);
+            if (!tx.steps().update(back, StepStatus.RUNNING, lease.attempt())) {
+                return false;
+            }
+            tx.intents().insertAll(List.of(new DispatchIntent(s.ids().newId("int"), lease.runId(), lease.step(), now, now)));
+            tx.timeline().append(new Events(lease.runId())
+                    .add(now, EventType.STEP_RELEASED, lease.step(), lease.attempt(), Json.obj("owner", lease.owner()))
+                    .list());
+            return true;
+        });
+        if (released) {
+            s.signal().intentsCommitted(now);
+        } else if (held != null) {
+            log.debug("Lease {} was not released: the step changed meanwhile", lease);
+        }
+    }
+
+    @Override
+    public Optional<Instant> nextDueAt() {
+        return s.store().inTransaction(tx -> tx.intents().nextDueAt());
+    }
+
+    @Override
+    public boolean giveUp(StepMessage message, String reason) {
+        Instant now = s.now();
+        boolean failed = s.store().inTransaction(tx -> {
+            Optional<RunRecord> run = tx.runs().find(message.runId());
+            Optional<StepRecord> step = tx.steps().find(message.runId(), message.step());
+            if (run.isEmpty() || step.isEmpty() || run.get().status().isTerminal()) {
+                return false;
+            }
+            StepRecord st = step.get();
+            boolean liveLease = st.status() == StepStatus.RUNNING && st.leaseUntil() != null && st.leaseUntil().isAfter(now);
+            if (st.status().isTerminal() || st.status() == StepStatus.PENDING || liveLease) {
+                return false;
+            }
+            StepError error = new StepError("DeliveryFailed", "the queue gave up delivering this step: " + reason, "");
+            StepRecord failedStep = StepChange.of(st).failed(error, now).build(now);
+            if (!tx.steps().update(failedStep, st.status(), st.attempt())) {
+                return false;
+            }
+            Events events = new Events(message.runId());
+            events.add(now, EventType.STEP_FAILED, st.name(), st.attempt(),
+                    Events.error(error).put("willRetry", false).put("reason", "delivery failed"));
+            failures.failRun(tx, message.runId(), st.name(), error, now, events);
+            tx.timeline().append(events.list());
+            return true;
+        });
+        if (failed) {
+            s.observer().runFinished(s.store().inTransaction(tx -> tx.runs().find(message.runId())).map(RunRecord::graph)
+                    .orElse("unknown"), RunStatus.FAILED);
+        }
+        return failed;
+    }
+
+    // ---- retry, cancel, sweep ----------------------------------------------------------------------------
+
+    @Override
+    public RunDetails retry(String runId) {
+        requireRunId(runId);
+        Instant now = s.now();
+        RunDetails details = s.store().inTransaction(tx -> {
+            RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
+            if (run.status() != RunStatus.FAILED) {
+                throw new RunStateConflictException(runId, run.status(), "retry", "only FAILED runs can be retried");
+            }
+            Events events = new Events(runId);
+            events.add(now, EventType.RUN_RETRIED, null, null, null);
+            List<DispatchIntent> intents = new ArrayList<>();
+            for (StepRecord step : tx.steps().findByRun(runId)) {
+                if (step.status() != StepStatus.FAILED && step.status() != StepStatus.CANCELLED) {
+                    continue;
+                }
+                StepRecord next = StepChange.of(step).retried(now).build(now);
+                if (tx.steps().update(next, step.status(), step.attempt()) && next.status() == StepStatus.QUEUED) {
+                    events.add(now, EventType.STEP_QUEUED, step.name(), null, Json.obj("manualRetry", true));
+                    intents.add(new DispatchIntent(s.ids().newId("int"), runId, step.name(), now, now));
+                }
+            }
+            Transitions.check(RunStatus.FAILED, RunStatus.QUEUED);
+            tx.runs().updateStatus(runId, RunStatus.FAILED, RunStatus.QUEUED, now, null);
+            tx.intents().insertAll(intents);
+            tx.timeline().append(events.list());
+            return queries.details(tx, runId);
+        });
+        s.signal().intentsCommitted(now);
+        return details;
+    }
+
+    @Override
+    public RunDetails cancel(String runId) {
+        requireRunId(runId);
+        Instant now = s.now();
+        RunDetails details = s.store().inTransaction(tx -> {
+            RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
+            if (run.status().isTerminal()) {
+                throw new RunStateConflictException(runId, run.status(), "cancel", "the run already finished");
+            }
+            Events events = new Events(runId);
+            for (StepRecord step : tx.steps().findByRun(runId)) {
+                if (step.status().isTerminal()) {
+                    continue;
+                }
+                StepRecord cancelled = StepChange.of(step).cancelled(now).build(now);
+                if (tx.steps().update(cancelled, step.status(), step.attempt())) {
+                    events.add(now, EventType.STEP_CANCELLED, step.name(), step.attempt() == 0 ? null : step.attempt(),
+                            Json.obj("reason", "run cancelled"));
+                }
+            }
+            tx.intents().deleteForRun(runId);
+            Transitions.check(run.status(), RunStatus.CANCELLED);
+            tx.runs().updateStatus(runId, run.status(), RunStatus.CANCELLED, now, null);
+            events.add(now, EventType.RUN_CANCELLED, null, null, null);
+            tx.timeline().append(events.list());
+            return queries.details(tx, runId);
+        });
+        s.observer().runFinished(details.run().graph(), RunStatus.CANCELLED);
+        return details;
+    }
+
+    @Override
+    public SweepResult sweep() {
+        Instant now = s.now();
+        List<Instant> dues = new ArrayList<>();
+        int expired = s.store().inTransaction(tx -> {
+            dues.clear();
+            int n = 0;
+            for (StepRecord step : tx.steps().findExpiredLeases(now, s.sweepBatch())) {
+                RunRecord run = tx.runs().find(step.runId()).orElse(null);
+                StepGraph graph = run == null ? null : s.registry().find(run.graph(), run.version()).orElse(null);
+                if (graph == null) {
+                    continue;
+                }
+                Events events = new Events(run.id());
+                List<DispatchIntent> intents = new ArrayList<>();
+                if (failures.expireLease(tx, run, graph, step, now, events, intents) != null) {
+                    n++;
+                    tx.timeline().append(events.list());
+                    tx.intents().insertAll(intents);
+                    intents.forEach(i -> dues.add(i.dueAt()));
+                }
+            }
+            return n;
+        });
+        int stranded = s.store().inTransaction(tx -> {
+            int n = 0;
+            List<DispatchIntent> intents = new ArrayList<>();
+            for (StepRecord step : tx.steps().findStranded(now.minus(s.strandedGrace()), s.sweepBatch())) {
+                Instant due = step.dueAt() == null || step.dueAt().isBefore(now) ? now : step.dueAt();
+                intents.add(new DispatchIntent(s.ids().newId("int"), step.runId(), step.name(), due, now));
+                n++;
+            }
+            tx.intents().insertAll(intents);
+            intents.forEach(i -> dues.add(i.dueAt()));
+            return n;
+        });
+        if (!dues.isEmpty()) {
+            s.signal().intentsCommitted(dues.stream().min(Instant::compareTo).orElse(now));
+        }
+        if (expired + stranded > 0) {
+            log.info("Sweep recovered {} expired lease(s) and {} stranded step(s)", expired, stranded);
+        }
+        return new SweepResult(expired, stranded);
+    }
+
+    // ---- queries -----------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<RunDetails> find(String runId) {
+        requireRunId(runId);
+        return s.store().inTransaction(tx -> tx.runs().find(runId).map(r -> new RunDetails(r, tx.steps().findByRun(runId))));
+    }
+
+    @Override
+    public RunPage list(RunListQuery query) {
+        return queries.list(query);
+    }
+
+    @Override
+    public List<TimelineEvent> timeline(String runId) {
+        requireRunId(runId);
+        return queries.withRun(runId, tx -> tx.timeline().findByRun(runId));
+    }
+
+    @Override
+    public List<ArtifactSummary> artifacts(String runId) {
+        requireRunId(runId);
+        return queries.withRun(runId, tx -> tx.artifacts().list(runId));
+    }
+
+    @Override
+    public Optional<ArtifactRecord> artifact(String runId, String step, String key) {
+        requireRunId(runId);
+        return queries.withRun(runId, tx -> tx.artifacts().find(runId, step, key));
+    }
+
+    @Override
+    public List<ToolCallRecord> toolCalls(String runId) {
+        requireRunId(runId);
+        return queries.withRun(runId, tx -> tx.toolCalls().findByRun(runId));
+    }
+
+    @Override
+    public List<GraphDescription> graphs() {
+        return s.registry().describe();
+    }
+
+    @Override
+    public Optional<GraphDescription> graph(String name, int version) {
+        return s.registry().find(name, version).map(StepGraph::describe);
+    }
+
+    private static void requireRunId(String runId) {
+        if (!io.durableruns.ports.model.Ids.isRunId(runId)) {
+            throw new InvalidRequestException("malformed run id: " + runId);
+        }
+    }
+
+    /** Configures a {@link RunEngine}; only the store and the registry are required. */
+    public static final class Builder {
+        private RunStore store;
+        private GraphRegistry registry;
+        private Clock clock = Clock.systemUTC();
+        private IdGenerator ids;
+        private ObjectMapper mapper;
+        private DispatchSignal signal = DispatchSignal.NONE;
+        private EngineObserver observer = EngineObserver.NONE;
+        private ExecutionHooks hooks = ExecutionHooks.NONE;
+        private RetryDelivery retryDelivery = RetryDelivery.INTENT;
+        private Duration leaseMargin = Duration.ofSeconds(30);
+        private Duration strandedGrace = Duration.ofMinutes(1);
+        private RandomGenerator random = new Random();
+        private boolean enforceTimeouts = true;
+        private boolean reconcile = true;
+
+        private Builder() {}
+
+        public Builder store(RunStore value) {
+            this.store = value;
+            return this;
+        }
+
+        public Builder registry(GraphRegistry value) {
+            this.registry = value;
+            return this;
+        }
+
+        /** The clock (default UTC system clock); tests pass a settable one. */
+        public Builder clock(Clock value) {
+            this.clock = value;
+            return this;
+        }
+
+        /** Id generation (default {@link UlidGenerator}). */
+        public Builder ids(IdGenerator value) {
+            this.ids = value;
+            return this;
+        }
+
+        /** The mapper for step outputs and tool-call payloads (default: Jackson with java.time support). */
+        public Builder objectMapper(ObjectMapper value) {
+            this.mapper = value;
+            return this;
+        }
+
+        /** Told after commits that wrote dispatch intents (the local dispatcher or the QStash relay). */
+        public Builder dispatchSignal(DispatchSignal value) {
+            this.signal = value;
+            return this;
+        }
+
+        /** Receives engine events for metrics. */
+        public Builder observer(EngineObserver value) {
+            this.observer = value;
+            return this;
+        }
+
+        /** Fault-injection hooks, for tests. */
+        public Builder hooks(ExecutionHooks value) {
+            this.hooks = value;
+            return this;
+        }
+
+        /** How the next attempt of a failed step is delivered (default {@link RetryDelivery#INTENT}). */
+        public Builder retryDelivery(RetryDelivery value) {
+            this.retryDelivery = value;
+            return this;
+        }
+
+        /** A lease lasts the step timeout plus this margin (default 30 s). */
+        public Builder leaseMargin(Duration value) {
+            this.leaseMargin = value;
+            return this;
+        }
+
+        /** How long a ready step may wait without a dispatch intent before the sweeper writes one (default 1 min). */
+        public Builder strandedGrace(Duration value) {
+            this.strandedGrace = value;
+            return this;
+        }
+
+        /** The source of backoff jitter; tests pass a seeded one. */
+        public Builder random(RandomGenerator value) {
+            this.random = value;
+            return this;
+        }
+
+        /** Whether a watchdog interrupts handlers that run past their timeout (default true). */
+        public Builder enforceTimeouts(boolean value) {
+            this.enforceTimeouts = value;
+            return this;
+        }
+
+        /** Whether {@link #build()} reconciles graph versions with the store (default true). */
+        public Builder reconcileGraphVersions(boolean value) {
+            this.reconcile = value;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming a missing or invalid setting
+         * @throws io.durableruns.core.graph.GraphVersionConflictException when a registered version's
+         *     structure differs from the one recorded in the store
+         */
+        public RunEngine build() {
+            require(store, "store");
+            require(registry, "registry");
+            require(clock, "clock");
+            require(mapper == null ? Json.defaultMapper() : mapper, "objectMapper");
+            if (leaseMargin == null || leaseMargin.isNegative()) {
+                throw new IllegalArgumentException("leaseMargin must be zero or positive, was " + leaseMargin);
+            }
+            if (strandedGrace == null || strandedGrace.isNegative()) {
+                throw new IllegalArgumentException("strandedGrace must be zero or positive, was " + strandedGrace);
+            }
+            EngineSettings settings = new EngineSettings(store, registry, clock, ids == null ? new UlidGenerator(clock) : ids,
+                    mapper == null ? Json.defaultMapper() : mapper, require(signal, "dispatchSignal"),
+                    require(observer, "observer"), require(hooks, "hooks"), require(retryDelivery, "retryDelivery"),
+                    leaseMargin, strandedGrace, require(random, "random"), enforceTimeouts, 100);
+            return new RunEngine(settings, reconcile);
+        }
+
+        private static <T> T require(T value, String name) {
+            if (value == null) {
+                throw new IllegalArgumentException("RunEngine." + name + " must be set");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.durableruns.core.engine;
+
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepStatus;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The run and step state machines: every status change the engine makes is checked here, in one place.
+ *
+ * <pre>
+ * step: PENDING  -> QUEUED (dependencies done) | CANCELLED
+ *       QUEUED   -> RUNNING (claimed) | CANCELLED | FAILED (the queue gave up)
+ *       RUNNING  -> SUCCEEDED | RETRYING | FAILED | CANCELLED | QUEUED (released unstarted at shutdown)
+ *       RETRYING -> RUNNING | CANCELLED | FAILED (the queue gave up)
+ *       FAILED   -> QUEUED (manual retry of the run)
+ *       CANCELLED-> QUEUED | PENDING (manual retry of a failed run)
+ * run:  QUEUED   -> RUNNING | FAILED | CANCELLED
+ *       RUNNING  -> SUCCEEDED | FAILED | CANCELLED
+ *       FAILED   -> QUEUED (manual retry)
+ * </pre>
+ */
+public final class Transitions {
+    private static final Map<StepStatus, Set<StepStatus>> STEP = new EnumMap<>(StepStatus.class);
+    private static final Map<RunStatus, Set<RunStatus>> RUN = new EnumMap<>(RunStatus.class);
+
+    static {
+        STEP.put(StepStatus.PENDING, EnumSet.of(StepStatus.QUEUED, StepStatus.CANCELLED));
+        STEP.put(StepStatus.QUEUED, EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.FAILED));
+        STEP.put(StepStatus.RUNNING, EnumSet.of(StepStatus.SUCCEEDED, StepStatus.RETRYING, StepStatus.FAILED,
+                StepStatus.CANCELLED, StepStatus.QUEUED));
+        STEP.put(StepStatus.RETRYING, EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.FAILED));
+        STEP.put(StepStatus.SUCCEEDED, EnumSet.noneOf(StepStatus.class));
+        STEP.put(StepStatus.FAILED, EnumSet.of(StepStatus.QUEUED));
+        STEP.put(StepStatus.CANCELLED, EnumSet.of(StepStatus.QUEUED, StepStatus.PENDING));
+
+        RUN.put(RunStatus.QUEUED, EnumSet.of(RunStatus.RUNNING, RunStatus.FAILED, RunStatus.CANCELLED));
+        RUN.put(RunStatus.RUNNING, EnumSet.of(RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED));
+        RUN.put(RunStatus.SUCCEEDED, EnumSet.noneOf(RunStatus.class));
+        RUN.put(RunStatus.FAILED, EnumSet.of(RunStatus.QUEUED));
+        RUN.put(RunStatus.CANCELLED, EnumSet.noneOf(RunStatus.class));
+    }
+
+    private Transitions() {}
+
+    public static boolean allowed(StepStatus from, StepStatus to) {
+        return STEP.get(from).contains(to);
+    }
+
+    public static boolean allowed(RunStatus from, RunStatus to) {
+        return RUN.get(from).contains(to);
+    }
+
+    /** @throws IllegalTransitionException when the change is not allowed */
+    public static StepStatus check(StepStatus from, StepStatus to) {
+        if (!allowed(from, to)) {
+            throw new IllegalTransitionException("step", from, to);
+        }
+        return to;
+    }
+
+    /** @throws IllegalTransitionException when the change is not allowed */
+    public static RunStatus check(RunStatus from, RunStatus to) {
+        if (!allowed(from, to)) {
+            throw new IllegalTransitionException("run", from, to);
+        }
+        return to;
+    }
+}
