@@ -1,0 +1,733 @@
+package io.durableruns.core.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durableruns.core.NonRetryableStepException;
+import io.durableruns.core.graph.GraphRegistry;
+import io.durableruns.core.graph.GraphVersionConflictException;
+import io.durableruns.core.graph.RetryPolicy;
+import io.durableruns.core.graph.StepDefinition;
+import io.durableruns.core.graph.StepGraph;
+import io.durableruns.core.engine.RunEngine;
+import io.durableruns.core.testkit.RunTestKit;
+import io.durableruns.core.testkit.SettableClock;
+import io.durableruns.ports.IdempotencyConflictException;
+import io.durableruns.ports.RunStateConflictException;
+import io.durableruns.ports.in.CreateRunCommand;
+import io.durableruns.ports.in.RunListQuery;
+import io.durableruns.ports.model.ArtifactRecord;
+import io.durableruns.ports.model.DeliveryOutcome;
+import io.durableruns.ports.model.DispatchIntent;
+import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.GraphVersionRecord;
+import io.durableruns.ports.model.RunDetails;
+import io.durableruns.ports.model.RunFilter;
+import io.durableruns.ports.model.RunPage;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepError;
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.TimelineEvent;
+import io.durableruns.ports.model.ToolCallRecord;
+import io.durableruns.ports.out.RunStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link RunStore} honours, written once and extended by each implementation (the
+ * in-memory store, SQLite, PostgreSQL). The first half checks the repositories directly; the second half
+ * runs the engine over the store and checks the invariants of the architecture end to end.
+ */
+public abstract class RunStoreContract {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00.123456Z");
+
+    protected RunStore store;
+
+    /** A new, empty store; called before each test. */
+    protected abstract RunStore newStore();
+
+    /** Releases a store made by {@link #newStore()}; called after each test. */
+    protected void closeStore(RunStore store) throws Exception {}
+
+    @BeforeEach
+    void createStore() {
+        CALLS.clear();
+        store = newStore();
+    }
+
+    @AfterEach
+    void dropStore() throws Exception {
+        closeStore(store);
+    }
+
+    // ---- fixtures ------------------------------------------------------------------------------------------
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static String runId(int n) {
+        return String.format("run_%026d", n);
+    }
+
+    private static RunRecord run(String id, String graph, Instant createdAt) {
+        return new RunRecord(id, graph, 1, RunStatus.QUEUED, json("{\"topic\":\"x\",\"n\":[1,2.5,true,null]}"), null,
+                null, 2, createdAt, createdAt, null);
+    }
+
+    private static StepRecord step(String runId, String name, StepStatus status, int pendingDeps, List<String> deps) {
+        return new StepRecord(runId, name, status, 0, 0, pendingDeps, deps, null, null,
+                status == StepStatus.QUEUED ? T0 : null, null, null, null, null, T0);
+    }
+
+    private void insertRunWithSteps(String id) {
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(id, "g", T0));
+            tx.steps().insertAll(List.of(step(id, "a", StepStatus.QUEUED, 0, List.of()),
+                    step(id, "b", StepStatus.PENDING, 1, List.of("a"))));
+            return null;
+        });
+    }
+
+    // ---- repositories --------------------------------------------------------------------------------------
+
+    @Test
+    void a_run_round_trips_with_json_and_microsecond_instants() {
+        RunRecord r = run(runId(1), "g", T0);
+        store.inTransaction(tx -> {
+            tx.runs().insert(r);
+            return null;
+        });
+        RunRecord back = store.inTransaction(tx -> tx.runs().find(r.id())).orElseThrow();
+        assertThat(back).isEqualTo(r);
+        var r1 = store.inTransaction(tx -> tx.runs().find(runId(2)));
+        assertThat(r1).isEmpty();
+    }
+
+    @Test
+    void a_failing_transaction_leaves_nothing_behind() {
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+            tx.runs().insert(run(runId(1), "g", T0));
+            tx.steps().insertAll(List.of(step(runId(1), "a", StepStatus.QUEUED, 0, List.of())));
+            tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", T0, T0)));
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        var r2 = store.inTransaction(tx -> tx.runs().find(runId(1)));
+        assertThat(r2).isEmpty();
+        var r3 = store.inTransaction(tx -> tx.steps().findByRun(runId(1)));
+        assertThat(r3).isEmpty();
+        var r4 = store.inTransaction(tx -> tx.intents().count());
+        assertThat(r4).isZero();
+    }
+
+    @Test
+    void run_status_is_compare_and_set_and_sets_finished_at_for_terminal_states() {
+        insertRunWithSteps(runId(1));
+        Instant t1 = T0.plusSeconds(1);
+        var r5 = store.inTransaction(tx -> tx.runs().updateStatus(runId(1), RunStatus.RUNNING, RunStatus.SUCCEEDED, t1, null));
+        assertThat(r5)
+                .isFalse();
+        var r6 = store.inTransaction(tx -> tx.runs().updateStatus(runId(1), RunStatus.QUEUED, RunStatus.RUNNING, t1, null));
+        assertThat(r6)
+                .isTrue();
+        var r7 = store.inTransaction(tx -> tx.runs().updateStatus(runId(1), RunStatus.RUNNING, RunStatus.SUCCEEDED, t1,
+                json("{\"done\":true}")));
+        assertThat(r7).isTrue();
+        RunRecord r = store.inTransaction(tx -> tx.runs().find(runId(1))).orElseThrow();
+        assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(r.finishedAt()).isEqualTo(t1);
+        assertThat(r.updatedAt()).isEqualTo(t1);
+        assertThat(r.output()).isEqualTo(json("{\"done\":true}"));
+    }
+
+    @Test
+    void steps_remaining_counts_down_atomically() {
+        insertRunWithSteps(runId(1));
+        var r8 = store.inTransaction(tx -> tx.runs().decrementStepsRemaining(runId(1)));
+        assertThat(r8).isEqualTo(1);
+        var r9 = store.inTransaction(tx -> tx.runs().decrementStepsRemaining(runId(1)));
+        assertThat(r9).isZero();
+    }
+
+    @Test
+    void an_idempotency_key_is_reserved_once() {
+        var r10 = store.inTransaction(tx -> tx.runs().reserveIdempotencyKey("k1", "h1", runId(1), T0));
+        assertThat(r10).isEmpty();
+        var again = store.inTransaction(tx -> tx.runs().reserveIdempotencyKey("k1", "h2", runId(2), T0));
+        assertThat(again).isPresent();
+        assertThat(again.get().runId()).isEqualTo(runId(1));
+        assertThat(again.get().requestHash()).isEqualTo("h1");
+    }
+
+    @Test
+    void runs_list_newest_first_with_filters_and_keyset_cursor() {
+        store.inTransaction(tx -> {
+            for (int i = 1; i <= 5; i++) {
+                tx.runs().insert(run(runId(i), i % 2 == 0 ? "even" : "odd", T0.plusSeconds(i)));
+            }
+            tx.runs().insert(run(runId(6), "odd", T0.plusSeconds(5)));
+            return null;
+        });
+        List<RunRecord> all = store.inTransaction(tx -> tx.runs().list(RunFilter.any(), null, 10));
+        assertThat(all).extracting(RunRecord::id)
+                .containsExactly(runId(6), runId(5), runId(4), runId(3), runId(2), runId(1));
+        List<RunRecord> odd = store.inTransaction(tx -> tx.runs().list(new RunFilter(null, "odd"), null, 10));
+        assertThat(odd).extracting(RunRecord::id).containsExactly(runId(6), runId(5), runId(3), runId(1));
+        RunRecord sixth = all.get(0);
+        List<RunRecord> after = store.inTransaction(tx -> tx.runs().list(RunFilter.any(),
+                new io.durableruns.ports.model.RunCursor(sixth.createdAt(), sixth.id()), 2));
+        assertThat(after).extracting(RunRecord::id).containsExactly(runId(5), runId(4));
+        var r11 = store.inTransaction(tx -> tx.runs().list(new RunFilter(RunStatus.RUNNING, null), null, 10));
+        assertThat(r11).isEmpty();
+    }
+
+    @Test
+    void step_update_is_a_compare_and_set_on_status_and_attempt() {
+        insertRunWithSteps(runId(1));
+        StepRecord a = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
+        StepRecord running = new StepRecord(a.runId(), a.name(), StepStatus.RUNNING, 1, 0, 0, a.dependsOn(), "w1",
+                T0.plusSeconds(60), null, T0, null, null, null, T0);
+        var r12 = store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
+        assertThat(r12).isTrue();
+        var r13 = store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
+        assertThat(r13).isFalse();
+        StepRecord stale = new StepRecord(a.runId(), a.name(), StepStatus.SUCCEEDED, 1, 0, 0, a.dependsOn(), null, null,
+                null, T0, T0, json("1"), null, T0);
+        var r14 = store.inTransaction(tx -> tx.steps().update(stale, StepStatus.RUNNING, 2));
+        assertThat(r14).isFalse();
+        StepRecord back = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
+        assertThat(back).isEqualTo(running);
+        StepRecord withError = new StepRecord(a.runId(), a.name(), StepStatus.RETRYING, 1, 0, 0, a.dependsOn(), null, null,
+                T0.plusSeconds(5), T0, null, null, new StepError("java.io.IOException", "down", "trace"), T0.plusSeconds(1));
+        var r15 = store.inTransaction(tx -> tx.steps().update(withError, StepStatus.RUNNING, 1));
+        assertThat(r15).isTrue();
+        var r16 = store.inTransaction(tx -> tx.steps().find(runId(1), "a"));
+        assertThat(r16.orElseThrow()).isEqualTo(withError);
+    }
+
+    @Test
+    void steps_are_listed_in_insertion_order() {
+        String id = runId(1);
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(id, "g", T0));
+            tx.steps().insertAll(List.of(step(id, "zeta", StepStatus.QUEUED, 0, List.of()),
+                    step(id, "alpha", StepStatus.PENDING, 1, List.of("zeta")),
+                    step(id, "mid", StepStatus.PENDING, 1, List.of("alpha"))));
+            return null;
+        });
+        var r17 = store.inTransaction(tx -> tx.steps().findByRun(id));
+        assertThat(r17).extracting(StepRecord::name)
+                .containsExactly("zeta", "alpha", "mid");
+    }
+
+    @Test
+    void concurrent_dependency_completions_see_zero_exactly_once() throws Exception {
+        String id = runId(1);
+        int deps = 8;
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(id, "g", T0));
+            tx.steps().insertAll(List.of(step(id, "join", StepStatus.PENDING, deps, List.of())));
+            return null;
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(deps);
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(deps);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < deps; i++) {
+                results.add(pool.submit(() -> {
+                    barrier.await(10, TimeUnit.SECONDS);
+                    return store.inTransaction(tx -> tx.steps().decrementPendingDeps(id, "join").pendingDeps());
+                }));
+            }
+            List<Integer> seen = new ArrayList<>();
+            for (Future<Integer> f : results) {
+                seen.add(f.get(30, TimeUnit.SECONDS));
+            }
+            assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void expired_leases_and_stranded_steps_are_found() {
+        insertRunWithSteps(runId(1));
+        StepRecord a = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
+        var r18 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), 10));
+        assertThat(r18).extracting(StepRecord::name)
+                .containsExactly("a");
+        store.inTransaction(tx -> {
+            tx.intents().insertAll(List.of(new DispatchIntent("int_a", runId(1), "a", T0, T0)));
+            return null;
+        });
+        var r19 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), 10));
+        assertThat(r19).isEmpty();
+        StepRecord running = new StepRecord(a.runId(), "a", StepStatus.RUNNING, 1, 0, 0, List.of(), "w1",
+                T0.plusSeconds(30), null, T0, null, null, null, T0);
+        store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
+        var r20 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(29), 10));
+        assertThat(r20).isEmpty();
+        var r21 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(31), 10));
+        assertThat(r21)
+                .extracting(StepRecord::name).containsExactly("a");
+    }
+
+    @Test
+    void artifacts_are_unique_per_run_step_and_key() {
+        insertRunWithSteps(runId(1));
+        ArtifactRecord first = new ArtifactRecord(runId(1), "a", "spec.md", "text/markdown", "v1".getBytes(), 1, T0);
+        ArtifactRecord second = new ArtifactRecord(runId(1), "a", "spec.md", "text/markdown", "v2".getBytes(), 2, T0);
+        var r22 = store.inTransaction(tx -> tx.artifacts().insertIfAbsent(first));
+        assertThat(r22).isTrue();
+        var r23 = store.inTransaction(tx -> tx.artifacts().insertIfAbsent(second));
+        assertThat(r23).isFalse();
+        var r24 = store.inTransaction(tx -> tx.artifacts().find(runId(1), "a", "spec.md"));
+        assertThat(r24).contains(first);
+        var r25 = store.inTransaction(tx -> tx.artifacts().list(runId(1)));
+        assertThat(r25).singleElement()
+                .satisfies(s -> assertThat(s.size()).isEqualTo(2));
+        var r26 = store.inTransaction(tx -> tx.artifacts().find(runId(1), "b", "spec.md"));
+        assertThat(r26).isEmpty();
+    }
+
+    @Test
+    void tool_calls_and_timeline_keep_their_order() {
+        insertRunWithSteps(runId(1));
+        List<ToolCallRecord> calls = List.of(
+                new ToolCallRecord(runId(1), "a", 1, "search", json("{\"q\":\"x\"}"), json("[1,2]"), null, T0, 12),
+                new ToolCallRecord(runId(1), "a", 1, "fetch", json("\"u\""), null, "java.io.IOException: down", T0, 3));
+        List<TimelineEvent> events = List.of(
+                new TimelineEvent(0, runId(1), T0, EventType.RUN_CREATED, null, null, json("{\"graph\":\"g\"}")),
+                new TimelineEvent(0, runId(1), T0, EventType.STEP_QUEUED, "a", null, json("{}")),
+                new TimelineEvent(0, runId(1), T0.plusSeconds(1), EventType.STEP_STARTED, "a", 1, json("{}")));
+        store.inTransaction(tx -> {
+            tx.toolCalls().insertAll(calls);
+            tx.timeline().append(events);
+            return null;
+        });
+        var r27 = store.inTransaction(tx -> tx.toolCalls().findByRun(runId(1)));
+        assertThat(r27).containsExactlyElementsOf(calls);
+        List<TimelineEvent> back = store.inTransaction(tx -> tx.timeline().findByRun(runId(1)));
+        assertThat(back).extracting(TimelineEvent::seq).containsExactly(1L, 2L, 3L);
+        assertThat(back).extracting(TimelineEvent::type)
+                .containsExactly(EventType.RUN_CREATED, EventType.STEP_QUEUED, EventType.STEP_STARTED);
+        assertThat(back.get(2)).isEqualTo(events.get(2).withSeq(3));
+    }
+
+    @Test
+    void intents_are_claimed_when_due_and_never_twice() throws Exception {
+        insertRunWithSteps(runId(1));
+        store.inTransaction(tx -> {
+            List<DispatchIntent> list = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                list.add(new DispatchIntent(String.format("int_%026d", i), runId(1), "a", T0.plusMillis(i), T0));
+            }
+            list.add(new DispatchIntent("int_later", runId(1), "b", T0.plusSeconds(3600), T0));
+            tx.intents().insertAll(list);
+            return null;
+        });
+        var r28 = store.inTransaction(tx -> tx.intents().count());
+        assertThat(r28).isEqualTo(41);
+        var r29 = store.inTransaction(tx -> tx.intents().nextDueAt());
+        assertThat(r29).contains(T0);
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
+        AtomicInteger total = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                fs.add(pool.submit(() -> {
+                    List<DispatchIntent> got;
+                    do {
+                        got = store.inTransaction(tx -> tx.intents().claimDue(T0.plusSeconds(1), 3));
+                        got.forEach(i -> claimed.add(i.id()));
+                        total.addAndGet(got.size());
+                    } while (!got.isEmpty());
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(total.get()).isEqualTo(40);
+        assertThat(claimed).hasSize(40).doesNotContain("int_later");
+        var r30 = store.inTransaction(tx -> tx.intents().count());
+        assertThat(r30).isEqualTo(1);
+        var r31 = store.inTransaction(tx -> tx.intents().lockOldest(10));
+        assertThat(r31).extracting(DispatchIntent::id)
+                .containsExactly("int_later");
+        store.inTransaction(tx -> {
+            tx.intents().delete(List.of("int_later", "int_missing"));
+            return null;
+        });
+        var r32 = store.inTransaction(tx -> tx.intents().count());
+        assertThat(r32).isZero();
+    }
+
+    @Test
+    void intents_are_deleted_by_step_and_by_run() {
+        insertRunWithSteps(runId(1));
+        store.inTransaction(tx -> {
+            tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", T0, T0),
+                    new DispatchIntent("int_2", runId(1), "a", T0, T0), new DispatchIntent("int_3", runId(1), "b", T0, T0)));
+            return null;
+        });
+        var r33 = store.inTransaction(tx -> tx.intents().deleteForStep(runId(1), "a"));
+        assertThat(r33).isEqualTo(2);
+        var r34 = store.inTransaction(tx -> tx.intents().deleteForRun(runId(1)));
+        assertThat(r34).isEqualTo(1);
+        var r35 = store.inTransaction(tx -> tx.intents().nextDueAt());
+        assertThat(r35).isEmpty();
+    }
+
+    @Test
+    void graph_versions_are_recorded_once() {
+        GraphVersionRecord v1 = new GraphVersionRecord("g", 1, "sha256:aa", json("{\"steps\":[]}"), T0);
+        var r36 = store.inTransaction(tx -> tx.graphVersions().insertIfAbsent(v1));
+        assertThat(r36).isTrue();
+        var r37 = store.inTransaction(tx -> tx.graphVersions().insertIfAbsent(
+                new GraphVersionRecord("g", 1, "sha256:bb", json("{}"), T0)));
+        assertThat(r37).isFalse();
+        var r38 = store.inTransaction(tx -> tx.graphVersions().find("g", 1));
+        assertThat(r38).contains(v1);
+        var r39 = store.inTransaction(tx -> tx.graphVersions().list());
+        assertThat(r39).containsExactly(v1);
+    }
+
+    @Test
+    void unfinished_graph_versions_are_listed() {
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(runId(1), "g", T0));
+            tx.runs().insert(run(runId(2), "h", T0));
+            tx.runs().updateStatus(runId(2), RunStatus.QUEUED, RunStatus.CANCELLED, T0, null);
+            return null;
+        });
+        var r40 = store.inTransaction(tx -> tx.runs().unfinishedGraphVersions());
+        assertThat(r40)
+                .containsExactly(new io.durableruns.ports.model.GraphVersionRef("g", 1));
+    }
+
+    // ---- the engine over this store ------------------------------------------------------------------------
+
+    private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+
+    private static int calls(String runId, String step) {
+        return CALLS.getOrDefault(runId + "/" + step, new AtomicInteger()).get();
+    }
+
+    private static Object count(io.durableruns.core.StepContext ctx, Object out) {
+        CALLS.computeIfAbsent(ctx.runId() + "/" + ctx.stepName(), k -> new AtomicInteger()).incrementAndGet();
+        return out;
+    }
+
+    private static StepGraph diamond(CountDownLatch bothRunning) {
+        return StepGraph.builder("diamond", 1)
+                .step("a", ctx -> count(ctx, Map.of("n", 1)))
+                .step("b", List.of("a"), ctx -> {
+                    bothRunning.countDown();
+                    bothRunning.await(5, TimeUnit.SECONDS);
+                    return count(ctx, Map.of("b", ctx.output("a").get("n").asInt() + 1));
+                })
+                .step("c", List.of("a"), ctx -> {
+                    bothRunning.countDown();
+                    bothRunning.await(5, TimeUnit.SECONDS);
+                    return count(ctx, Map.of("c", ctx.output("a").get("n").asInt() + 2));
+                })
+                .step("d", List.of("b", "c"), ctx -> {
+                    ctx.artifacts().putText("result.txt", "text/plain",
+                            "b=" + ctx.output("b").get("b") + " c=" + ctx.output("c").get("c"));
+                    return count(ctx, Map.of("sum", ctx.output("b").get("b").asInt() + ctx.output("c").get("c").asInt()));
+                })
+                .build();
+    }
+
+    private static StepGraph retrying() {
+        return StepGraph.builder("retrying", 1)
+                .step(StepDefinition.named("fetch")
+                        .retry(RetryPolicy.newBuilder().maxAttempts(3).initialBackoff(Duration.ofSeconds(2)).jitter(0)
+                                .nonRetryable(IllegalArgumentException.class).build())
+                        .handler(ctx -> {
+                            ctx.tools().call("http", Map.of("attempt", ctx.attempt()), () -> "ok");
+                            ctx.artifacts().putText("page.html", "text/html", "<p>" + ctx.attempt() + "</p>");
+                            return count(ctx, Map.of("attempt", ctx.attempt()));
+                        }))
+                .step("after", List.of("fetch"), ctx -> count(ctx, "done"))
+                .build();
+    }
+
+    private RunTestKit kit(StepGraph... graphs) {
+        GraphRegistry registry = new GraphRegistry();
+        for (StepGraph g : graphs) {
+            registry.register(g);
+        }
+        return RunTestKit.over(store, registry, new SettableClock(T0));
+    }
+
+    @Test
+    void a_diamond_runs_its_join_exactly_once_when_both_branches_finish_together() throws Exception {
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        RunTestKit kit = kit(diamond(bothRunning));
+        String id = kit.start("diamond", Map.of());
+        assertThat(kit.deliver(id, "a")).isInstanceOf(DeliveryOutcome.Done.class);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<DeliveryOutcome> b = pool.submit(() -> kit.deliver(id, "b"));
+            Future<DeliveryOutcome> c = pool.submit(() -> kit.deliver(id, "c"));
+            assertThat(b.get(30, TimeUnit.SECONDS)).isInstanceOf(DeliveryOutcome.Done.class);
+            assertThat(c.get(30, TimeUnit.SECONDS)).isInstanceOf(DeliveryOutcome.Done.class);
+        } finally {
+            pool.shutdownNow();
+        }
+        kit.runUntilIdle();
+        RunDetails run = kit.run(id);
+        assertThat(run.run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(calls(id, "d")).isEqualTo(1);
+        assertThat(run.run().output().get("d").get("sum").asInt()).isEqualTo(5);
+        assertThat(kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_QUEUED && "d".equals(e.step())))
+                .hasSize(1);
+        assertThat(kit.artifactText(id, "d", "result.txt")).isEqualTo("b=2 c=3");
+    }
+
+    @Test
+    void a_step_delivered_five_times_at_once_runs_its_handler_once_and_leaves_one_artifact() {
+        RunTestKit kit = kit(retrying());
+        String id = kit.start("retrying", Map.of());
+        List<DeliveryOutcome> outcomes = kit.deliverConcurrently(id, "fetch", 5);
+        assertThat(outcomes).filteredOn(o -> o instanceof DeliveryOutcome.Done).hasSize(1);
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOfAny(DeliveryOutcome.Done.class,
+                DeliveryOutcome.Busy.class, DeliveryOutcome.Duplicate.class));
+        assertThat(calls(id, "fetch")).isEqualTo(1);
+        assertThat(kit.deliver(id, "fetch")).isInstanceOf(DeliveryOutcome.Duplicate.class);
+        kit.runUntilIdle();
+        assertThat(kit.artifacts(id)).hasSize(1);
+        assertThat(kit.toolCalls(id)).hasSize(1);
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+    }
+
+    @Test
+    void a_crash_between_executing_and_committing_leaves_nothing_and_the_rerun_commits_once() {
+        RunTestKit kit = kit(retrying()).crashBeforeCommit("fetch", 1);
+        String id = kit.start("retrying", Map.of());
+        kit.runDueNow();
+        assertThat(calls(id, "fetch")).isEqualTo(1);
+        assertThat(kit.step(id, "fetch").status()).isEqualTo(StepStatus.RUNNING);
+        assertThat(kit.artifacts(id)).isEmpty();
+        assertThat(kit.toolCalls(id)).isEmpty();
+        kit.runUntilIdle();
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(calls(id, "fetch")).isEqualTo(2);
+        assertThat(kit.artifacts(id)).singleElement().satisfies(a -> assertThat(a.key()).isEqualTo("page.html"));
+        assertThat(kit.artifactText(id, "fetch", "page.html")).isEqualTo("<p>2</p>");
+        assertThat(kit.timelineTypes(id)).contains(EventType.STEP_LEASE_EXPIRED);
+    }
+
+    @Test
+    void two_failures_then_success_leaves_both_failures_in_the_timeline() {
+        RunTestKit kit = kit(retrying()).failAttempts("fetch", 2, new IOException("upstream 503"));
+        String id = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        StepRecord fetch = kit.step(id, "fetch");
+        assertThat(fetch.attempt()).isEqualTo(3);
+        List<TimelineEvent> failures = kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_FAILED).toList();
+        assertThat(failures).extracting(TimelineEvent::attempt).containsExactly(1, 2);
+        assertThat(failures).allSatisfy(e -> {
+            assertThat(e.data().get("errorType").asText()).isEqualTo("java.io.IOException");
+            assertThat(e.data().get("message").asText()).isEqualTo("upstream 503");
+        });
+        List<TimelineEvent> retries = kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_RETRY_SCHEDULED).toList();
+        assertThat(retries).extracting(e -> e.data().get("backoffMs").asLong()).containsExactly(2000L, 4000L);
+    }
+
+    @Test
+    void a_non_retryable_exception_fails_the_step_at_once() {
+        RunTestKit kit = kit(retrying()).failAttempts("fetch", 1, new IllegalArgumentException("bad url"));
+        String id = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(kit.step(id, "fetch").attempt()).isEqualTo(1);
+        assertThat(kit.step(id, "fetch").error().type()).isEqualTo("java.lang.IllegalArgumentException");
+        assertThat(kit.step(id, "after").status()).isEqualTo(StepStatus.CANCELLED);
+    }
+
+    @Test
+    void a_non_retryable_step_exception_fails_whatever_the_policy() {
+        RunTestKit kit = kit(retrying()).failAttempts("fetch", 1, new NonRetryableStepException("refused"));
+        String id = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        assertThat(kit.step(id, "fetch").status()).isEqualTo(StepStatus.FAILED);
+        assertThat(kit.step(id, "fetch").attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void exhausted_attempts_fail_the_run_and_a_manual_retry_succeeds_keeping_earlier_attempts() {
+        RunTestKit kit = kit(retrying()).failAttempts("fetch", 3, new IOException("down"));
+        String id = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        RunDetails failed = kit.run(id);
+        assertThat(failed.run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.run().finishedAt()).isNotNull();
+        assertThat(kit.step(id, "fetch").attempt()).isEqualTo(3);
+        assertThat(kit.step(id, "after").status()).isEqualTo(StepStatus.CANCELLED);
+
+        kit.clearFaults();
+        RunDetails retried = kit.engine().retry(id);
+        assertThat(retried.run().status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(retried.step("fetch").orElseThrow().status()).isEqualTo(StepStatus.QUEUED);
+        assertThat(retried.step("after").orElseThrow().status()).isEqualTo(StepStatus.PENDING);
+        kit.runUntilIdle();
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(kit.step(id, "fetch").attempt()).isEqualTo(4);
+        List<TimelineEvent> failures = kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_FAILED).toList();
+        assertThat(failures).extracting(TimelineEvent::attempt).containsExactly(1, 2, 3);
+        assertThat(kit.timelineTypes(id)).containsSubsequence(EventType.RUN_FAILED, EventType.RUN_RETRIED,
+                EventType.STEP_STARTED, EventType.STEP_SUCCEEDED, EventType.RUN_SUCCEEDED);
+        assertThatThrownBy(() -> kit.engine().retry(id)).isInstanceOf(RunStateConflictException.class);
+    }
+
+    @Test
+    void a_retry_gets_a_fresh_budget_of_attempts() {
+        RunTestKit kit = kit(retrying()).failAttempts("fetch", 5, new IOException("down"));
+        String id = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        kit.engine().retry(id);
+        kit.runUntilIdle();
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(kit.step(id, "fetch").attempt()).isEqualTo(6);
+    }
+
+    @Test
+    void cancel_stops_further_steps() {
+        RunTestKit kit = kit(retrying());
+        String id = kit.start("retrying", Map.of());
+        assertThat(kit.deliver(id, "fetch")).isInstanceOf(DeliveryOutcome.Done.class);
+        RunDetails cancelled = kit.engine().cancel(id);
+        assertThat(cancelled.run().status()).isEqualTo(RunStatus.CANCELLED);
+        kit.runUntilIdle();
+        assertThat(calls(id, "after")).isZero();
+        assertThat(kit.step(id, "after").status()).isEqualTo(StepStatus.CANCELLED);
+        assertThat(kit.deliver(id, "after")).isInstanceOf(DeliveryOutcome.Ignored.class);
+        assertThatThrownBy(() -> kit.engine().cancel(id)).isInstanceOf(RunStateConflictException.class);
+        var r41 = store.inTransaction(tx -> tx.intents().count());
+        assertThat(r41).isZero();
+    }
+
+    @Test
+    void the_same_idempotency_key_returns_the_same_run_and_another_request_conflicts() {
+        RunTestKit kit = kit(retrying());
+        JsonNode input = json("{\"topic\":\"a\",\"list\":[1,2]}");
+        var first = kit.engine().create(new CreateRunCommand("retrying", null, input, "req-1"));
+        var again = kit.engine().create(new CreateRunCommand("retrying", null, json("{\"list\":[1,2],\"topic\":\"a\"}"), "req-1"));
+        assertThat(first.created()).isTrue();
+        assertThat(again.created()).isFalse();
+        assertThat(again.run().run().id()).isEqualTo(first.run().run().id());
+        assertThatThrownBy(() -> kit.engine().create(new CreateRunCommand("retrying", null, json("{\"topic\":\"b\"}"), "req-1")))
+                .isInstanceOf(IdempotencyConflictException.class);
+        assertThat(kit.engine().list(RunListQuery.firstPage()).runs()).hasSize(1);
+    }
+
+    @Test
+    void a_run_created_on_version_one_finishes_on_version_one_after_version_two_is_registered() {
+        StepGraph v1 = StepGraph.builder("versioned", 1).step("only", ctx -> "v1").build();
+        StepGraph v2 = StepGraph.builder("versioned", 2).step("only", ctx -> "v2").step("extra", List.of("only"), ctx -> "x").build();
+        RunTestKit kit = kit(v1);
+        String id = kit.start("versioned", Map.of());
+        kit.engine().registry().register(v2);
+        kit.runUntilIdle();
+        RunDetails run = kit.run(id);
+        assertThat(run.run().version()).isEqualTo(1);
+        assertThat(run.steps()).extracting(StepRecord::name).containsExactly("only");
+        assertThat(run.run().output().get("only").asText()).isEqualTo("v1");
+        String newer = kit.start("versioned", Map.of());
+        assertThat(kit.run(newer).run().version()).isEqualTo(2);
+    }
+
+    @Test
+    void a_changed_structure_under_a_known_version_is_refused_at_start_up() {
+        kit(StepGraph.builder("drift", 1).step("a", ctx -> 1).build());
+        GraphRegistry changed = new GraphRegistry().register(StepGraph.builder("drift", 1)
+                .step("a", ctx -> 1).step("b", List.of("a"), ctx -> 2).build());
+        assertThatThrownBy(() -> RunEngine.builder().store(store).registry(changed).build())
+                .isInstanceOf(GraphVersionConflictException.class)
+                .hasMessageContaining("bump the version");
+    }
+
+    @Test
+    void out_of_order_and_repeated_deliveries_end_in_the_same_state_as_one_delivery() {
+        CountDownLatch none = new CountDownLatch(0);
+        RunTestKit kit = kit(diamond(none));
+        String id = kit.start("diamond", Map.of());
+        assertThat(kit.deliver(id, "d")).isInstanceOf(DeliveryOutcome.Ignored.class);
+        assertThat(kit.deliver(id, "b")).isInstanceOf(DeliveryOutcome.Ignored.class);
+        for (String step : List.of("a", "a", "c", "b", "c", "d", "a", "d")) {
+            kit.deliver(id, step);
+        }
+        kit.runUntilIdle();
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        for (String step : List.of("a", "b", "c", "d")) {
+            assertThat(calls(id, step)).as(step).isEqualTo(1);
+        }
+        assertThat(kit.artifacts(id)).hasSize(1);
+    }
+
+    @Test
+    void runs_are_listed_in_pages() {
+        RunTestKit kit = kit(retrying());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 7; i++) {
+            ids.add(kit.start("retrying", Map.of("i", i)));
+            kit.advance(Duration.ofMillis(1));
+        }
+        Set<String> seen = new HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            RunPage page = kit.engine().list(new RunListQuery(RunFilter.any(), 3, cursor));
+            page.runs().forEach(r -> seen.add(r.id()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).isEqualTo(ids);
+    }
+
+    @Test
+    void timestamps_written_by_the_engine_round_trip_exactly() {
+        RunTestKit kit = kit(retrying());
+        kit.clock().set(Instant.parse("2026-07-04T23:59:59.999999Z"));
+        String id = kit.start("retrying", Map.of());
+        RunRecord r = kit.run(id).run();
+        assertThat(r.createdAt()).isEqualTo(Instant.parse("2026-07-04T23:59:59.999999Z"));
+        assertThat(r.createdAt().truncatedTo(ChronoUnit.MICROS)).isEqualTo(r.createdAt());
+    }
+}
