@@ -14,9 +14,11 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Verifies the {@code Upstash-Signature} of a QStash delivery, strictly:
@@ -33,8 +35,10 @@ import java.util.Objects;
  * </ol>
  *
  * It never throws for bad input: the result names the {@link Reason}, for logs and metrics only (callers
- * answer 401 without saying why). One verifier checks one endpoint: use {@link #forStepEndpoint} for step
- * deliveries and {@link #forFailureCallback} for the failure callback. Thread-safe.
+ * answer 401 without saying why). The {@link MessageVerifier} port does not pass the request URL, so a
+ * verifier knows the URL(s) it protects: use {@link #forStepEndpoint} for step deliveries and
+ * {@link #forFailureCallback} for the failure callback (strictest), or {@link #forJobEndpoints} for one
+ * verifier shared by both routes. Thread-safe.
  *
  * <pre>{@code
  * QStashVerifier verifier = QStashVerifier.forStepEndpoint(QStashConfig.fromEnvironment(System.getenv()));
@@ -81,18 +85,18 @@ public final class QStashVerifier implements MessageVerifier {
 
     private final MACVerifier current;
     private final MACVerifier next;
-    private final String expectedUrl;
+    private final Set<String> expectedUrls;
     private final long leewayMillis;
     private final Clock clock;
 
     private QStashVerifier(Builder b) {
         this.current = macVerifier(QStashConfig.QSTASH_CURRENT_SIGNING_KEY, b.currentSigningKey);
         this.next = macVerifier(QStashConfig.QSTASH_NEXT_SIGNING_KEY, b.nextSigningKey);
-        if (b.expectedUrl == null || b.expectedUrl.isBlank()) {
+        if (b.expectedUrls.isEmpty() || b.expectedUrls.stream().anyMatch(u -> u == null || u.isBlank())) {
             throw new QStashConfigurationException("expectedUrl",
                     "the verifier needs the public URL of the endpoint it protects (the URL QStash was told to call).");
         }
-        this.expectedUrl = b.expectedUrl;
+        this.expectedUrls = Set.copyOf(b.expectedUrls);
         if (b.leeway.isNegative()) {
             throw new QStashConfigurationException("leeway", "the verifier leeway must not be negative, was " + b.leeway);
         }
@@ -114,13 +118,21 @@ public final class QStashVerifier implements MessageVerifier {
         return fromConfig(config).expectedUrl(config.failureUrl()).build();
     }
 
+    /**
+     * One verifier for both job routes: {@code sub} must be {@link QStashConfig#stepUrl()} or
+     * {@link QStashConfig#failureUrl()}. Prefer one verifier per route where the caller can hold two.
+     */
+    public static QStashVerifier forJobEndpoints(QStashConfig config) {
+        return fromConfig(config).expectedUrl(config.stepUrl()).expectedUrl(config.failureUrl()).build();
+    }
+
     private static Builder fromConfig(QStashConfig config) {
         return newBuilder().currentSigningKey(config.currentSigningKey()).nextSigningKey(config.nextSigningKey());
     }
 
-    /** The URL that {@code sub} must equal. */
-    public String expectedUrl() {
-        return expectedUrl;
+    /** The URLs that {@code sub} may equal. */
+    public Set<String> expectedUrls() {
+        return expectedUrls;
     }
 
     @Override
@@ -206,7 +218,8 @@ public final class QStashVerifier implements MessageVerifier {
         if (nbf != null && nbf.getTime() > now + leewayMillis) {
             return Reason.NOT_YET_VALID;
         }
-        if (!expectedUrl.equals(claims.getStringClaim("sub"))) {
+        String sub = claims.getStringClaim("sub");
+        if (sub == null || !expectedUrls.contains(sub)) {
             return Reason.WRONG_SUBJECT;
         }
         String bodyClaim = claims.getStringClaim("body");
@@ -244,7 +257,7 @@ public final class QStashVerifier implements MessageVerifier {
     public static final class Builder {
         private String currentSigningKey;
         private String nextSigningKey;
-        private String expectedUrl;
+        private final Set<String> expectedUrls = new LinkedHashSet<>();
         private Duration leeway = DEFAULT_LEEWAY;
         private Clock clock = Clock.systemUTC();
 
@@ -260,9 +273,12 @@ public final class QStashVerifier implements MessageVerifier {
             return this;
         }
 
-        /** The public URL of the protected endpoint, exactly as published to QStash. */
+        /**
+         * The public URL of the protected endpoint, exactly as published to QStash. Call it again to accept
+         * another URL as well.
+         */
         public Builder expectedUrl(String value) {
-            this.expectedUrl = value;
+            this.expectedUrls.add(value);
             return this;
         }
 
