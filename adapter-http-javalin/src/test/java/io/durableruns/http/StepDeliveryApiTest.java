@@ -1,0 +1,240 @@
+package io.durableruns.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.durableruns.http.TestApi.Response;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepLease;
+import io.durableruns.ports.model.StepStatus;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StepDeliveryApiTest {
+    private final TestApi api = TestApi.start();
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private static String message(String runId, String step) {
+        return "{\"runId\":\"" + runId + "\",\"step\":\"" + step + "\"}";
+    }
+
+    @Test
+    void a_signed_delivery_runs_the_step_and_answers_200_done() {
+        String id = api.createRun("demo", 1, "{\"topic\":\"t\"}");
+
+        Response r = api.deliver(id, "plan", "Upstash-Retried", "0");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("done");
+        assertThat(r.json().path("runId").asText()).isEqualTo(id);
+        assertThat(r.json().path("step").asText()).isEqualTo("plan");
+        assertThat(r.json().path("attempt").asInt()).isEqualTo(1);
+        assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.SUCCEEDED);
+        assertThat(api.stepStatus(id, "write")).isEqualTo(StepStatus.QUEUED);
+    }
+
+    @Test
+    void a_delivery_without_a_signature_is_401_and_changes_nothing() {
+        String id = api.createRun("demo", 1, "{}");
+        int events = api.timelineSize(id);
+
+        Response r = api.post("/api/jobs/run-step", message(id, "plan"));
+
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.errorCode()).isEqualTo("unauthorized");
+        assertThat(r.text()).doesNotContain("missing_signature");
+        assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.QUEUED);
+        assertThat(api.timelineSize(id)).isEqualTo(events);
+    }
+
+    @Test
+    void a_delivery_with_a_forged_signature_is_401_and_changes_nothing() {
+        String id = api.createRun("demo", 1, "{}");
+        int events = api.timelineSize(id);
+        String other = message(id, "write");
+
+        Response forged = api.post("/api/jobs/run-step", message(id, "plan"), "Upstash-Signature", "sha256=forged");
+        Response replayed = api.post("/api/jobs/run-step", message(id, "plan"),
+                "Upstash-Signature", FakeVerifier.sign(other));
+
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(replayed.status()).isEqualTo(401);
+        assertThat(forged.text()).doesNotContain("body_hash_mismatch");
+        assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.QUEUED);
+        assertThat(api.timelineSize(id)).isEqualTo(events);
+    }
+
+    @Test
+    void the_signature_is_checked_on_the_raw_bytes_not_on_reserialised_json() {
+        String id = api.createRun("demo", 1, "{}");
+        String spaced = "{ \"runId\" : \"" + id + "\" , \"step\" : \"plan\" }";
+
+        Response r = api.post("/api/jobs/run-step", spaced, "Upstash-Signature", FakeVerifier.sign(spaced));
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.SUCCEEDED);
+    }
+
+    @Test
+    void an_unsigned_body_is_refused_before_it_is_parsed() {
+        Response r = api.post("/api/jobs/run-step", "not json at all");
+
+        assertThat(r.status()).isEqualTo(401);
+    }
+
+    @Test
+    void a_redelivery_of_a_done_step_is_200_duplicate_and_changes_nothing() {
+        String id = api.createRun("demo", 1, "{}");
+        api.deliver(id, "plan");
+        int events = api.timelineSize(id);
+
+        Response again = api.deliver(id, "plan", "Upstash-Retried", "1");
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().path("outcome").asText()).isEqualTo("duplicate");
+        assertThat(api.timelineSize(id)).isEqualTo(events);
+        assertThat(api.run(id).step("plan").orElseThrow().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void a_delivery_for_a_step_that_is_not_ready_is_200_ignored() {
+        String id = api.createRun("demo", 1, "{}");
+
+        Response r = api.deliver(id, "write");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(r.json().path("reason").asText()).isNotBlank();
+        assertThat(api.stepStatus(id, "write")).isEqualTo(StepStatus.PENDING);
+    }
+
+    @Test
+    void a_delivery_for_an_unknown_run_is_acknowledged_and_stores_nothing() {
+        Response r = api.deliver("run_00000000000000000000000000", "plan");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(api.runCount()).isZero();
+    }
+
+    @Test
+    void a_step_held_by_another_executor_is_503_with_retry_after_until_its_lease_ends() {
+        String id = api.createRun("demo", 1, "{}");
+        List<StepLease> leases = api.engine.claimDue("worker-1", 1);
+        assertThat(leases).hasSize(1);
+        long seconds = Duration.between(api.clock.instant(), leases.get(0).leaseUntil()).toSeconds();
+
+        Response r = api.deliver(id, "plan");
+
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.errorCode()).isEqualTo("step_busy");
+        assertThat(r.header("Retry-After")).isEqualTo(Long.toString(seconds));
+        assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.RUNNING);
+    }
+
+    @Test
+    void a_failed_attempt_with_retries_left_is_503_with_retry_after_so_qstash_redelivers() {
+        String id = api.createRun("wobbly", "{}");
+
+        Response r = api.deliver(id, "wobble", "Upstash-Retried", "0");
+
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.errorCode()).isEqualTo("step_retry_scheduled");
+        assertThat(r.header("Retry-After")).isEqualTo("10");
+        assertThat(r.header("Upstash-NonRetryable-Error")).isNull();
+        assertThat(api.stepStatus(id, "wobble")).isEqualTo(StepStatus.RETRYING);
+    }
+
+    @Test
+    void an_early_redelivery_is_503_with_the_time_left_until_the_retry_is_due() {
+        String id = api.createRun("wobbly", "{}");
+        api.deliver(id, "wobble", "Upstash-Retried", "0");
+        api.clock.advance(Duration.ofMillis(6500));
+
+        Response early = api.deliver(id, "wobble", "Upstash-Retried", "1");
+
+        assertThat(early.status()).isEqualTo(503);
+        assertThat(early.header("Retry-After")).isEqualTo("4");
+        assertThat(api.run(id).step("wobble").orElseThrow().attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void a_retry_when_qstash_has_no_redelivery_left_gives_the_step_up_with_489() {
+        String id = api.createRun("wobbly", "{}");
+        api.deliver(id, "wobble", "Upstash-Retried", "0");
+        api.clock.advance(Duration.ofSeconds(10));
+
+        Response second = api.deliver(id, "wobble", "Upstash-Retried", "2");
+
+        assertThat(second.status()).isEqualTo(489);
+        assertThat(second.header("Upstash-NonRetryable-Error")).isEqualTo("true");
+        assertThat(second.errorCode()).isEqualTo("step_failed");
+        assertThat(api.stepStatus(id, "wobble")).isEqualTo(StepStatus.FAILED);
+        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void a_step_that_failed_for_good_is_489_non_retryable() {
+        String id = api.createRun("flaky", "{}");
+
+        Response r = api.deliver(id, "explode");
+
+        assertThat(r.status()).isEqualTo(489);
+        assertThat(r.header("Upstash-NonRetryable-Error")).isEqualTo("true");
+        assertThat(r.errorCode()).isEqualTo("step_failed");
+        assertThat(r.json().path("error").path("message").asText()).contains("boom");
+        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void a_signed_but_malformed_body_is_400_and_changes_nothing() {
+        String id = api.createRun("demo", 1, "{}");
+        int events = api.timelineSize(id);
+
+        for (String body : List.of("{", "[]", "{\"runId\":\"" + id + "\"}", "{\"runId\":\"nope\",\"step\":\"plan\"}",
+                "{\"runId\":\"" + id + "\",\"step\":\"Plan!\"}", "{\"runId\":7,\"step\":\"plan\"}", "")) {
+            Response r = api.post("/api/jobs/run-step", body, "Upstash-Signature", FakeVerifier.sign(body));
+            assertThat(r.status()).as(body).isEqualTo(400);
+        }
+        assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.QUEUED);
+        assertThat(api.timelineSize(id)).isEqualTo(events);
+    }
+
+    @Test
+    void a_delivery_body_over_the_limit_is_413() {
+        String big = "{\"runId\":\"x\",\"pad\":\"" + "x".repeat(RunsHttpServer.DEFAULT_BODY_LIMIT) + "\"}";
+
+        Response r = api.post("/api/jobs/run-step", big, "Upstash-Signature", FakeVerifier.sign(big));
+
+        assertThat(r.status()).isEqualTo(413);
+    }
+
+    @Test
+    void a_whole_run_completes_through_deliveries() {
+        String id = api.createRun("demo", 1, "{\"topic\":\"t\"}");
+
+        api.deliver(id, "plan");
+        api.deliver(id, "write");
+
+        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(api.get("/api/runs/" + id + "/artifacts").json().path("artifacts")).hasSize(1);
+    }
+
+    @Test
+    void without_a_verifier_the_job_routes_answer_404_and_run_nothing() {
+        try (TestApi plain = TestApi.with().noVerifier().start()) {
+            String id = plain.createRun("demo", 1, "{}");
+
+            Response r = plain.deliver(id, "plan");
+
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.json().path("error").path("message").asText()).contains("verifier");
+            assertThat(plain.stepStatus(id, "plan")).isEqualTo(StepStatus.QUEUED);
+        }
+    }
+}
