@@ -1,5 +1,6 @@
 package io.durableruns.jdbc.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -62,7 +63,7 @@ public final class TableNames {
     public long migrationLockKey() {
         long hash = 0xcbf29ce484222325L;
         String key = "durableruns.migrate:" + (schema == null ? "" : schema) + ":" + prefix;
-        for (byte b : key.toLowerCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : key.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)) {
             hash ^= b & 0xff;
             hash *= 0x100000001b3L;
         }

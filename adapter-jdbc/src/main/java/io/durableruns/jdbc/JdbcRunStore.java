@@ -1,0 +1,228 @@
+package io.durableruns.jdbc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.durableruns.jdbc.internal.DatabaseUrl;
+import io.durableruns.jdbc.internal.Dialect;
+import io.durableruns.jdbc.internal.IntentListener;
+import io.durableruns.jdbc.internal.Migrator;
+import io.durableruns.jdbc.internal.StoreContext;
+import io.durableruns.jdbc.internal.StoreErrors;
+import io.durableruns.jdbc.internal.TransactionRunner;
+import io.durableruns.ports.StoreException;
+import io.durableruns.ports.out.RunStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.TemplateEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The durable {@link RunStore}: PostgreSQL in production, SQLite (one file) as the zero-setup default. Every
+ * {@link #inTransaction} is one database transaction on one connection, with one commit. The store applies its
+ * schema migrations when it opens (see {@link JdbcOptions.Builder#migrate}).
+ *
+ * <pre>{@code
+ * try (JdbcRunStore store = JdbcRunStore.fromUrl("postgres://runs:secret@db:5432/runs", JdbcOptions.defaults())) {
+ *     RunEngine engine = RunEngine.builder().store(store)...build();
+ * }
+ * }</pre>
+ *
+ * <p>Failures surface as {@link StoreException}; the transaction in progress was rolled back.
+ */
+public final class JdbcRunStore implements RunStore, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcRunStore.class);
+
+    private final StoreContext context;
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private final Jdbi jdbi;
+    private final TransactionRunner runner;
+    private final Migrator migrator;
+    private volatile boolean closed;
+
+    private JdbcRunStore(Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, JdbcOptions options) {
+        this.context = new StoreContext(dialect, options.tableNames(), new ObjectMapper());
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.jdbi = Jdbi.create(dataSource);
+        jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
+        this.runner = new TransactionRunner(jdbi, context, this::evict);
+        this.migrator = new Migrator(context);
+    }
+
+    /**
+     * A PostgreSQL store on your {@link DataSource} (a pool, ideally). The store does not close it.
+     * Transactions run at READ COMMITTED whatever the database's default.
+     */
+    public static JdbcRunStore postgres(DataSource dataSource, JdbcOptions options) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(options, "options");
+        return open(Dialect.POSTGRESQL, dataSource, null, options, "a PostgreSQL data source");
+    }
+
+    /**
+     * An SQLite store in one file (created with its folders when missing), in WAL mode with
+     * {@code synchronous=NORMAL}: a process crash loses nothing that committed; an operating-system crash or power
+     * loss may lose the last transactions, never consistency. Transactions take the write lock up front and queue
+     * for it; the pool has one connection unless {@link JdbcOptions#maximumPoolSize()} says otherwise.
+     */
+    public static JdbcRunStore sqlite(Path file, JdbcOptions options) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        if (options.schema() != null) {
+            throw new IllegalArgumentException("SQLite has no schemas: use JdbcOptions.tablePrefix instead of schema");
+        }
+        Path absolute = file.toAbsolutePath();
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+        } catch (IOException e) {
+            throw new StoreException("could not create the folder of the SQLite database " + absolute + ": " + e, e);
+        }
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setBusyTimeout((int) options.sqliteBusyTimeout().toMillis());
+        SQLiteDataSource sqliteSource = new SQLiteDataSource(sqlite);
+        sqliteSource.setUrl("jdbc:sqlite:" + absolute);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("durable-runs-sqlite");
+        config.setDataSource(sqliteSource);
+        config.setMaximumPoolSize(options.maximumPoolSize() == 0 ? 1 : options.maximumPoolSize());
+        config.setConnectionInitSql(options.connectionInitSql());
+        HikariDataSource pool = createPool(config, Dialect.SQLITE);
+        return open(Dialect.SQLITE, pool, pool, options, absolute.toString());
+    }
+
+    /**
+     * A store for a URL: {@code jdbc:postgresql://host:5432/db?user=u&password=p},
+     * {@code postgres://user:password@host:5432/db} (or {@code postgresql://}), or {@code jdbc:sqlite:path/to/file.db}.
+     * PostgreSQL gets a HikariCP pool that the store closes with itself. Passwords never appear in logs or
+     * messages.
+     */
+    public static JdbcRunStore fromUrl(String url, JdbcOptions options) {
+        Objects.requireNonNull(options, "options");
+        DatabaseUrl parsed = DatabaseUrl.parse(url);
+        if (parsed.dialect() == Dialect.SQLITE) {
+            return sqlite(parsed.sqliteFile(), options);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("durable-runs-postgresql");
+        config.setJdbcUrl(parsed.jdbcUrl());
+        if (parsed.username() != null) {
+            config.setUsername(parsed.username());
+        }
+        if (parsed.password() != null) {
+            config.setPassword(parsed.password());
+        }
+        config.setMaximumPoolSize(options.maximumPoolSize() == 0 ? 10 : options.maximumPoolSize());
+        config.setConnectionInitSql(options.connectionInitSql());
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        HikariDataSource pool = createPool(config, Dialect.POSTGRESQL);
+        return open(Dialect.POSTGRESQL, pool, pool, options, parsed.toString());
+    }
+
+    private static HikariDataSource createPool(HikariConfig config, Dialect dialect) {
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException(dialect.displayName() + " is not reachable: "
+                    + StoreErrors.translate(e.getCause() == null ? e : e.getCause(), dialect, "open a connection")
+                            .getMessage(), e);
+        }
+    }
+
+    private static JdbcRunStore open(
+            Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, JdbcOptions options, String where) {
+        JdbcRunStore store = new JdbcRunStore(dialect, dataSource, ownedPool, options);
+        try {
+            if (options.migrate()) {
+                store.migrator.migrate(store.jdbi);
+            }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        LOG.info("Opened the {} run store at {} ({})", dialect.displayName(), where, store.context.names());
+        return store;
+    }
+
+    @Override
+    public <R> R inTransaction(TransactionWork<R> work) {
+        if (closed) {
+            throw new StoreException("the run store is closed");
+        }
+        return runner.inTransaction(work);
+    }
+
+    /**
+     * Whether the database is reachable and its schema is migrated to this release's version, for a readiness
+     * probe. Never throws.
+     */
+    public Readiness readiness() {
+        if (closed) {
+            return new Readiness(false, "the run store is closed");
+        }
+        String name = context.dialect().displayName();
+        try (Handle handle = jdbi.open()) {
+            Optional<Integer> version = migrator.currentVersion(handle);
+            if (version.isEmpty()) {
+                return new Readiness(false, name + " is reachable but the schema is not migrated ("
+                        + context.names() + "): enable JdbcOptions.migrate or apply the SQL files");
+            }
+            if (version.get() < Migrator.latestVersion()) {
+                return new Readiness(false, name + " schema is at version " + version.get() + ", this release needs "
+                        + Migrator.latestVersion() + ": apply the pending migrations");
+            }
+            return new Readiness(true, name + " is reachable; schema version " + version.get());
+        } catch (RuntimeException e) {
+            return new Readiness(false, StoreErrors.translate(e, context.dialect(), "open a connection").getMessage());
+        }
+    }
+
+    /** Closes the pool the store built; a {@link DataSource} passed to {@link #postgres} stays open. */
+    @Override
+    public void close() {
+        closed = true;
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    /**
+     * Listens for intents other processes commit, on a dedicated connection of this store's pool; {@code null} on
+     * SQLite, whose writers all share one file (and usually one process).
+     */
+    IntentListener intentListener(Runnable onForeignIntents) {
+        if (context.dialect() != Dialect.POSTGRESQL) {
+            return null;
+        }
+        return new IntentListener(dataSource, context.names().notifyChannel(), context.instanceId(), onForeignIntents);
+    }
+
+    private void evict(Connection connection) {
+        if (dataSource instanceof HikariDataSource hikari) {
+            hikari.evictConnection(connection);
+        }
+    }
+
+    /**
+     * The answer of {@link #readiness()}.
+     *
+     * @param detail what was checked, or what is wrong and what to do about it
+     */
+    public record Readiness(boolean ready, String detail) {}
+}

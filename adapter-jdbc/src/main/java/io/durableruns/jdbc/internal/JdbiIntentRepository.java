@@ -1,0 +1,149 @@
+package io.durableruns.jdbc.internal;
+
+import io.durableruns.ports.model.DispatchIntent;
+import io.durableruns.ports.out.IntentRepository;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Dispatch intents in SQL: the queue of the local dispatcher and the outbox of the QStash relay.
+ *
+ * <p>On PostgreSQL every insert also calls {@code pg_notify} on the store's channel, in the same statement
+ * (PostgreSQL folds identical notifications of one transaction into one), so that dispatchers in other
+ * processes wake up when the transaction commits. The payload is the inserting store's instance id.
+ */
+final class JdbiIntentRepository implements IntentRepository {
+    private static final Comparator<DispatchIntent> DUE_ORDER =
+            Comparator.comparing(DispatchIntent::dueAt).thenComparing(DispatchIntent::id);
+    private static final String COLUMNS = "id, run_id, step, due_at, created_at";
+
+    private static final String INSERT_PG = "INSERT INTO ${t}dispatch_intents (" + COLUMNS + ")"
+            + " SELECT :id, :run_id, :step, CAST(:due_at AS timestamptz), CAST(:created_at AS timestamptz)"
+            + " FROM (SELECT pg_notify(:channel, :payload)) AS notified";
+    private static final String INSERT_SQLITE = "INSERT INTO ${t}dispatch_intents (" + COLUMNS + ")"
+            + " VALUES (:id, :run_id, :step, :due_at, :created_at)";
+    private static final String CLAIM_PG = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT id FROM"
+            + " ${t}dispatch_intents WHERE due_at <= :now ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
+            + " RETURNING " + COLUMNS;
+    private static final String CLAIM_SQLITE = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT id FROM"
+            + " ${t}dispatch_intents WHERE due_at <= :now ORDER BY due_at LIMIT :limit) RETURNING " + COLUMNS;
+    private static final String LOCK_OLDEST_PG = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents"
+            + " ORDER BY created_at, id LIMIT :limit FOR UPDATE SKIP LOCKED";
+    private static final String LOCK_OLDEST_SQLITE = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents"
+            + " ORDER BY created_at, id LIMIT :limit";
+    private static final String DELETE = "DELETE FROM ${t}dispatch_intents WHERE id = :id";
+    private static final String DELETE_FOR_STEP = "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id"
+            + " AND step = :step";
+    private static final String DELETE_FOR_RUN = "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id";
+    private static final String NEXT_DUE = "SELECT min(due_at) AS due_at FROM ${t}dispatch_intents";
+    private static final String COUNT = "SELECT count(*) FROM ${t}dispatch_intents";
+
+    private final JdbiStoreTransaction tx;
+    private final StoreContext ctx;
+    private final boolean postgres;
+
+    JdbiIntentRepository(JdbiStoreTransaction tx) {
+        this.tx = tx;
+        this.ctx = tx.context();
+        this.postgres = ctx.dialect() == Dialect.POSTGRESQL;
+    }
+
+    @Override
+    public void insertAll(List<DispatchIntent> intents) {
+        if (intents.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(postgres ? INSERT_PG : INSERT_SQLITE));
+        for (DispatchIntent intent : intents) {
+            batch.bind("id", intent.id())
+                    .bind("run_id", intent.runId())
+                    .bind("step", intent.step())
+                    .bind("due_at", ctx.instant(intent.dueAt()))
+                    .bind("created_at", ctx.instant(intent.createdAt()));
+            if (postgres) {
+                batch.bind("channel", ctx.names().notifyChannel()).bind("payload", ctx.instanceId());
+            }
+            batch.add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public List<DispatchIntent> claimDue(Instant now, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        List<DispatchIntent> claimed = new ArrayList<>(tx.handle()
+                .createQuery(ctx.sql(postgres ? CLAIM_PG : CLAIM_SQLITE))
+                .bind("now", ctx.instant(now))
+                .bind("limit", limit)
+                .map((rs, c) -> map(rs))
+                .list());
+        claimed.sort(DUE_ORDER);
+        return claimed;
+    }
+
+    @Override
+    public List<DispatchIntent> lockOldest(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return tx.handle().createQuery(ctx.sql(postgres ? LOCK_OLDEST_PG : LOCK_OLDEST_SQLITE))
+                .bind("limit", limit)
+                .map((rs, c) -> map(rs))
+                .list();
+    }
+
+    @Override
+    public void delete(Collection<String> intentIds) {
+        if (intentIds.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(DELETE));
+        for (String id : intentIds) {
+            batch.bind("id", id).add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public int deleteForStep(String runId, String step) {
+        return tx.handle().createUpdate(ctx.sql(DELETE_FOR_STEP))
+                .bind("run_id", runId)
+                .bind("step", step)
+                .execute();
+    }
+
+    @Override
+    public int deleteForRun(String runId) {
+        return tx.handle().createUpdate(ctx.sql(DELETE_FOR_RUN)).bind("run_id", runId).execute();
+    }
+
+    @Override
+    public Optional<Instant> nextDueAt() {
+        return tx.handle().createQuery(ctx.sql(NEXT_DUE))
+                .map((rs, c) -> Optional.ofNullable(ctx.instant(rs, "due_at")))
+                .one();
+    }
+
+    @Override
+    public long count() {
+        return tx.handle().createQuery(ctx.sql(COUNT)).mapTo(Long.class).one();
+    }
+
+    private DispatchIntent map(ResultSet rs) throws SQLException {
+        return new DispatchIntent(
+                rs.getString("id"),
+                rs.getString("run_id"),
+                rs.getString("step"),
+                ctx.instant(rs, "due_at"),
+                ctx.instant(rs, "created_at"));
+    }
+}

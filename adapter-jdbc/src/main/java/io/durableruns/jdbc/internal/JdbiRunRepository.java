@@ -1,0 +1,162 @@
+package io.durableruns.jdbc.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.ports.StoreException;
+import io.durableruns.ports.model.GraphVersionRef;
+import io.durableruns.ports.model.RunCursor;
+import io.durableruns.ports.model.RunFilter;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.out.RunRepository;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.Query;
+
+/** Runs and idempotency keys in SQL. */
+final class JdbiRunRepository implements RunRepository {
+    private static final String COLUMNS = "id, graph, version, status, input, output, idempotency_key, steps_remaining,"
+            + " created_at, updated_at, finished_at";
+
+    private static final String INSERT = "INSERT INTO ${t}runs (" + COLUMNS + ") VALUES (:id, :graph, :version, :status,"
+            + " CAST(:input AS ${json}), CAST(:output AS ${json}), :idempotency_key, :steps_remaining, :created_at,"
+            + " :updated_at, :finished_at)";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}runs WHERE id = :id";
+    private static final String RESERVE = "INSERT INTO ${t}idempotency_keys (idempotency_key, request_hash, run_id,"
+            + " created_at) VALUES (:key, :hash, :run_id, :at) ON CONFLICT (idempotency_key) DO NOTHING";
+    private static final String FIND_RESERVATION =
+            "SELECT idempotency_key, request_hash, run_id FROM ${t}idempotency_keys WHERE idempotency_key = :key";
+    private static final String UPDATE_STATUS = "UPDATE ${t}runs SET status = :next, updated_at = :at,"
+            + " finished_at = :finished_at, output = COALESCE(CAST(:output AS ${json}), output)"
+            + " WHERE id = :id AND status = :expected";
+    private static final String DECREMENT = "UPDATE ${t}runs SET steps_remaining = steps_remaining - 1 WHERE id = :id"
+            + " RETURNING steps_remaining";
+    private static final String UNFINISHED_VERSIONS = "SELECT DISTINCT graph, version FROM ${t}runs"
+            + " WHERE status IN ('QUEUED', 'RUNNING') ORDER BY graph, version";
+
+    private final JdbiStoreTransaction tx;
+    private final StoreContext ctx;
+
+    JdbiRunRepository(JdbiStoreTransaction tx) {
+        this.tx = tx;
+        this.ctx = tx.context();
+    }
+
+    @Override
+    public void insert(RunRecord run) {
+        tx.handle().createUpdate(ctx.sql(INSERT))
+                .bind("id", run.id())
+                .bind("graph", run.graph())
+                .bind("version", run.version())
+                .bind("status", run.status().name())
+                .bind("input", ctx.json(run.input()))
+                .bind("output", ctx.json(run.output()))
+                .bind("idempotency_key", run.idempotencyKey())
+                .bind("steps_remaining", run.stepsRemaining())
+                .bind("created_at", ctx.instant(run.createdAt()))
+                .bind("updated_at", ctx.instant(run.updatedAt()))
+                .bind("finished_at", ctx.instant(run.finishedAt()))
+                .execute();
+    }
+
+    @Override
+    public Optional<RunRecord> find(String runId) {
+        return tx.handle().createQuery(ctx.sql(FIND)).bind("id", runId).map((rs, c) -> map(rs)).findOne();
+    }
+
+    @Override
+    public Optional<IdempotencyReservation> reserveIdempotencyKey(
+            String key, String requestHash, String runId, Instant at) {
+        Handle handle = tx.handle();
+        int inserted = handle.createUpdate(ctx.sql(RESERVE))
+                .bind("key", key)
+                .bind("hash", requestHash)
+                .bind("run_id", runId)
+                .bind("at", ctx.instant(at))
+                .execute();
+        if (inserted == 1) {
+            return Optional.empty();
+        }
+        IdempotencyReservation earlier = handle.createQuery(ctx.sql(FIND_RESERVATION))
+                .bind("key", key)
+                .map((rs, c) -> new IdempotencyReservation(
+                        rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getString("run_id")))
+                .findOne()
+                .orElseThrow(() -> new StoreException("idempotency key " + key
+                        + " conflicted on insert but no reservation is stored; this indicates a bug"));
+        return Optional.of(earlier);
+    }
+
+    @Override
+    public boolean updateStatus(String runId, RunStatus expected, RunStatus next, Instant at, JsonNode output) {
+        return tx.handle().createUpdate(ctx.sql(UPDATE_STATUS))
+                .bind("next", next.name())
+                .bind("at", ctx.instant(at))
+                .bind("finished_at", ctx.instant(next.isTerminal() ? at : null))
+                .bind("output", ctx.json(output))
+                .bind("id", runId)
+                .bind("expected", expected.name())
+                .execute() == 1;
+    }
+
+    @Override
+    public int decrementStepsRemaining(String runId) {
+        return tx.handle().createQuery(ctx.sql(DECREMENT))
+                .bind("id", runId)
+                .mapTo(Integer.class)
+                .findOne()
+                .orElseThrow(() -> new StoreException("run " + runId + " does not exist; cannot count down its steps"));
+    }
+
+    @Override
+    public List<RunRecord> list(RunFilter filter, RunCursor after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ${t}runs WHERE 1 = 1");
+        if (filter != null && filter.status() != null) {
+            sql.append(" AND status = :status");
+        }
+        if (filter != null && filter.graph() != null) {
+            sql.append(" AND graph = :graph");
+        }
+        if (after != null) {
+            // A row-value comparison, so that both dialects walk the (created_at, id) index from the cursor on.
+            sql.append(" AND (created_at, id) < (:after_at, :after_id)");
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        Query query = tx.handle().createQuery(ctx.sql(sql.toString())).bind("limit", limit);
+        if (filter != null && filter.status() != null) {
+            query.bind("status", filter.status().name());
+        }
+        if (filter != null && filter.graph() != null) {
+            query.bind("graph", filter.graph());
+        }
+        if (after != null) {
+            query.bind("after_at", ctx.instant(after.createdAt())).bind("after_id", after.runId());
+        }
+        return query.map((rs, c) -> map(rs)).list();
+    }
+
+    @Override
+    public List<GraphVersionRef> unfinishedGraphVersions() {
+        return tx.handle().createQuery(ctx.sql(UNFINISHED_VERSIONS))
+                .map((rs, c) -> new GraphVersionRef(rs.getString("graph"), rs.getInt("version")))
+                .list();
+    }
+
+    private RunRecord map(ResultSet rs) throws SQLException {
+        return new RunRecord(
+                rs.getString("id"),
+                rs.getString("graph"),
+                rs.getInt("version"),
+                RunStatus.valueOf(rs.getString("status")),
+                ctx.json(rs, "input"),
+                ctx.json(rs, "output"),
+                rs.getString("idempotency_key"),
+                rs.getInt("steps_remaining"),
+                ctx.instant(rs, "created_at"),
+                ctx.instant(rs, "updated_at"),
+                ctx.instant(rs, "finished_at"));
+    }
+}

@@ -1,0 +1,168 @@
+package io.durableruns.jdbc.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.ports.StoreException;
+import io.durableruns.ports.model.StepError;
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.out.StepRepository;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/** Steps in SQL. Completion is a compare-and-set on (status, attempt), the fencing token of a claim. */
+final class JdbiStepRepository implements StepRepository {
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {};
+
+    private static final String COLUMNS = "run_id, name, status, attempt, budget_base, pending_deps, depends_on,"
+            + " lease_owner, lease_until, due_at, started_at, finished_at, output, error_type, error_message,"
+            + " error_stack, updated_at";
+
+    private static final String INSERT = "INSERT INTO ${t}steps (" + COLUMNS + ") VALUES (:run_id, :name, :status,"
+            + " :attempt, :budget_base, :pending_deps, CAST(:depends_on AS ${json}), :lease_owner, :lease_until,"
+            + " :due_at, :started_at, :finished_at, CAST(:output AS ${json}), :error_type, :error_message,"
+            + " :error_stack, :updated_at)";
+    private static final String FIND_BY_RUN_PG =
+            "SELECT " + COLUMNS + " FROM ${t}steps WHERE run_id = :run_id ORDER BY position";
+    private static final String FIND_BY_RUN_SQLITE =
+            "SELECT " + COLUMNS + " FROM ${t}steps WHERE run_id = :run_id ORDER BY rowid";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}steps WHERE run_id = :run_id AND name = :name";
+    private static final String UPDATE = "UPDATE ${t}steps SET status = :status, attempt = :attempt,"
+            + " budget_base = :budget_base, pending_deps = :pending_deps, lease_owner = :lease_owner,"
+            + " lease_until = :lease_until, due_at = :due_at, started_at = :started_at, finished_at = :finished_at,"
+            + " output = CAST(:output AS ${json}), error_type = :error_type, error_message = :error_message,"
+            + " error_stack = :error_stack, updated_at = :updated_at"
+            + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
+    private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
+            + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
+    private static final String EXPIRED = "SELECT " + COLUMNS + " FROM ${t}steps"
+            + " WHERE status = 'RUNNING' AND lease_until < :now ORDER BY lease_until LIMIT :limit";
+    private static final String STRANDED = "SELECT " + COLUMNS + " FROM ${t}steps s"
+            + " WHERE status IN ('QUEUED', 'RETRYING') AND due_at < :due_before"
+            + " AND NOT EXISTS (SELECT 1 FROM ${t}dispatch_intents i WHERE i.run_id = s.run_id AND i.step = s.name)"
+            + " ORDER BY due_at LIMIT :limit";
+
+    private final JdbiStoreTransaction tx;
+    private final StoreContext ctx;
+
+    JdbiStepRepository(JdbiStoreTransaction tx) {
+        this.tx = tx;
+        this.ctx = tx.context();
+    }
+
+    @Override
+    public void insertAll(List<StepRecord> steps) {
+        if (steps.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(INSERT));
+        for (StepRecord step : steps) {
+            bindMutable(batch, step)
+                    .bind("depends_on", ctx.json(ctx.mapper().valueToTree(step.dependsOn())))
+                    .add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public List<StepRecord> findByRun(String runId) {
+        String sql = ctx.dialect() == Dialect.POSTGRESQL ? FIND_BY_RUN_PG : FIND_BY_RUN_SQLITE;
+        return tx.handle().createQuery(ctx.sql(sql)).bind("run_id", runId).map((rs, c) -> map(rs)).list();
+    }
+
+    @Override
+    public Optional<StepRecord> find(String runId, String name) {
+        return tx.handle().createQuery(ctx.sql(FIND))
+                .bind("run_id", runId)
+                .bind("name", name)
+                .map((rs, c) -> map(rs))
+                .findOne();
+    }
+
+    @Override
+    public boolean update(StepRecord next, StepStatus expectedStatus, int expectedAttempt) {
+        return bindMutable(tx.handle().createUpdate(ctx.sql(UPDATE)), next)
+                .bind("expected_status", expectedStatus.name())
+                .bind("expected_attempt", expectedAttempt)
+                .execute() == 1;
+    }
+
+    @Override
+    public StepRecord decrementPendingDeps(String runId, String name) {
+        return tx.handle().createQuery(ctx.sql(DECREMENT))
+                .bind("run_id", runId)
+                .bind("name", name)
+                .map((rs, c) -> map(rs))
+                .findOne()
+                .orElseThrow(() -> new StoreException(
+                        "step " + name + " of run " + runId + " does not exist; cannot count down its dependencies"));
+    }
+
+    @Override
+    public List<StepRecord> findExpiredLeases(Instant now, int limit) {
+        return tx.handle().createQuery(ctx.sql(EXPIRED))
+                .bind("now", ctx.instant(now))
+                .bind("limit", limit)
+                .map((rs, c) -> map(rs))
+                .list();
+    }
+
+    @Override
+    public List<StepRecord> findStranded(Instant dueBefore, int limit) {
+        return tx.handle().createQuery(ctx.sql(STRANDED))
+                .bind("due_before", ctx.instant(dueBefore))
+                .bind("limit", limit)
+                .map((rs, c) -> map(rs))
+                .list();
+    }
+
+    private <S extends SqlStatement<S>> S bindMutable(S statement, StepRecord step) {
+        StepError error = step.error();
+        return statement
+                .bind("run_id", step.runId())
+                .bind("name", step.name())
+                .bind("status", step.status().name())
+                .bind("attempt", step.attempt())
+                .bind("budget_base", step.budgetBase())
+                .bind("pending_deps", step.pendingDeps())
+                .bind("lease_owner", step.leaseOwner())
+                .bind("lease_until", ctx.instant(step.leaseUntil()))
+                .bind("due_at", ctx.instant(step.dueAt()))
+                .bind("started_at", ctx.instant(step.startedAt()))
+                .bind("finished_at", ctx.instant(step.finishedAt()))
+                .bind("output", ctx.json(step.output()))
+                .bind("error_type", error == null ? null : error.type())
+                .bind("error_message", error == null ? null : error.message())
+                .bind("error_stack", error == null ? null : error.stackTrace())
+                .bind("updated_at", ctx.instant(step.updatedAt()));
+    }
+
+    private StepRecord map(ResultSet rs) throws SQLException {
+        String errorType = rs.getString("error_type");
+        StepError error = errorType == null
+                ? null
+                : new StepError(errorType, rs.getString("error_message"), rs.getString("error_stack"));
+        JsonNode dependsOn = ctx.json(rs, "depends_on");
+        return new StepRecord(
+                rs.getString("run_id"),
+                rs.getString("name"),
+                StepStatus.valueOf(rs.getString("status")),
+                rs.getInt("attempt"),
+                rs.getInt("budget_base"),
+                rs.getInt("pending_deps"),
+                ctx.mapper().convertValue(dependsOn, NAMES),
+                rs.getString("lease_owner"),
+                ctx.instant(rs, "lease_until"),
+                ctx.instant(rs, "due_at"),
+                ctx.instant(rs, "started_at"),
+                ctx.instant(rs, "finished_at"),
+                ctx.json(rs, "output"),
+                error,
+                ctx.instant(rs, "updated_at"));
+    }
+}

@@ -1,0 +1,127 @@
+package io.durableruns.jdbc.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durableruns.ports.StoreException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.argument.Argument;
+
+/**
+ * What every repository of one store shares: the dialect, the table names, the SQL text rendered for them,
+ * and the codecs of instants and JSON.
+ *
+ * <p>Instants are stored to the microsecond: as {@code timestamptz} bound as a UTC {@link OffsetDateTime} on
+ * PostgreSQL, and as integer microseconds since the epoch on SQLite. Neither depends on the session or JVM
+ * time zone.
+ */
+public final class StoreContext {
+    private static final long MICROS_PER_SECOND = 1_000_000L;
+
+    private final Dialect dialect;
+    private final TableNames names;
+    private final ObjectMapper mapper;
+    private final String instanceId = UUID.randomUUID().toString();
+    private final Map<String, String> rendered = new ConcurrentHashMap<>();
+
+    public StoreContext(Dialect dialect, TableNames names, ObjectMapper mapper) {
+        this.dialect = dialect;
+        this.names = names;
+        this.mapper = mapper;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public TableNames names() {
+        return names;
+    }
+
+    /**
+     * Identifies this store instance in the payload of its PostgreSQL notifications, so that a listener in the
+     * same process can ignore the intents it was already told about.
+     */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /**
+     * Renders a SQL template: {@code ${t}} becomes the table qualifier and {@code ${json}} the JSON column type.
+     * Results are cached, so repositories can call this on every statement.
+     */
+    public String sql(String template) {
+        return rendered.computeIfAbsent(template, t -> t.replace("${t}", names.qualifier())
+                .replace("${json}", dialect.jsonType()));
+    }
+
+    public Argument instant(Instant instant) {
+        if (dialect == Dialect.POSTGRESQL) {
+            if (instant == null) {
+                return (position, statement, ctx) -> statement.setNull(position, Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            OffsetDateTime value = OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+            return (position, statement, ctx) -> statement.setObject(position, value);
+        }
+        if (instant == null) {
+            return (position, statement, ctx) -> statement.setNull(position, Types.BIGINT);
+        }
+        long micros = toEpochMicros(instant);
+        return (position, statement, ctx) -> statement.setLong(position, micros);
+    }
+
+    public Instant instant(ResultSet rs, String column) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+            return value == null ? null : value.toInstant();
+        }
+        long micros = rs.getLong(column);
+        return rs.wasNull() ? null : fromEpochMicros(micros);
+    }
+
+    static long toEpochMicros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND), instant.getNano() / 1000);
+    }
+
+    static Instant fromEpochMicros(long micros) {
+        return Instant.ofEpochSecond(
+                Math.floorDiv(micros, MICROS_PER_SECOND), Math.floorMod(micros, MICROS_PER_SECOND) * 1000L);
+    }
+
+    /** JSON text for a {@code CAST(:x AS ${json})} parameter, or {@code null}. */
+    public String json(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("could not write JSON for the store: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public JsonNode json(ResultSet rs, String column) throws SQLException {
+        String text = rs.getString(column);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("column " + column + " holds malformed JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+}
