@@ -64,7 +64,10 @@ final class ExceptionResponses {
     }
 
     private static String runIdOf(Context ctx) {
-        String id = ctx.pathParamMap().get("id");
-        return id == null ? "" : " (run " + PathIds.clip(id) + ")";
+        Object id = ctx.attribute(JobRoutes.RUN_ID_ATTRIBUTE);
+        if (id == null) {
+            id = ctx.pathParamMap().get("id");
+        }
+        return id == null ? "" : " (run " + PathIds.clip(id.toString()) + ")";
     }
 }

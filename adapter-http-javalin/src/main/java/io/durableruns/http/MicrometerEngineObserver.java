@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET /metrics} shows them:
  *
  * <ul>
- *   <li>{@code durableruns_runs_created_total{graph}}
- *   <li>{@code durableruns_runs_finished_total{graph,status}}
+ *   <li>{@code durableruns_created_runs_total{graph}}
+ *   <li>{@code durableruns_finished_runs_total{graph,status}}
  *   <li>{@code durableruns_step_duration_seconds{graph,step,outcome}} (a histogram)
  *   <li>{@code durableruns_step_retries_total{graph,step}}: attempts that failed and were rescheduled
  *   <li>{@code durableruns_deliveries_total{outcome}}: done, duplicate, retry, failed, busy, ignored
@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class MicrometerEngineObserver implements EngineObserver {
     private static final Logger LOG = LoggerFactory.getLogger(MicrometerEngineObserver.class);
 
-    static final String RUNS_CREATED = "durableruns.runs.created";
-    static final String RUNS_FINISHED = "durableruns.runs.finished";
+    static final String RUNS_CREATED = "durableruns.created.runs";
+    static final String RUNS_FINISHED = "durableruns.finished.runs";
     static final String STEP_DURATION = "durableruns.step.duration";
     static final String STEP_RETRIES = "durableruns.step.retries";
     static final String DELIVERIES = "durableruns.deliveries";

@@ -6,6 +6,7 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -118,6 +119,7 @@ public final class RunsHttpServer implements AutoCloseable {
 
         var routes = config.routes;
         routes.exception(Exception.class, ExceptionResponses::handle);
+        routes.exception(HttpResponseException.class, ExceptionResponses::handle);
         routes.before(RunsHttpServer::commonHeaders);
 
         routes.post("/api/runs", auth.guard(runs::create));
