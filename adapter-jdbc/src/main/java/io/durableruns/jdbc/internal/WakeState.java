@@ -1,0 +1,131 @@
+package io.durableruns.jdbc.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * When the dispatcher's fetcher should claim, and how many leases: it waits until a worker is free and there is a
+ * reason to look for due work (an in-process signal, a notification from another process, a timer for an intent
+ * due later, a full previous claim, or the slow safety-net poll).
+ */
+final class WakeState {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final long pollNanos;
+
+    private int idle;
+    private boolean dueNow;
+    private boolean unknown = true;
+    private boolean more;
+    private Instant timer;
+    private long nextPoll;
+    private boolean stopped;
+
+    WakeState(int workers, Duration pollInterval) {
+        this.idle = workers;
+        this.pollNanos = pollInterval.toNanos();
+        this.nextPoll = System.nanoTime() + pollNanos;
+    }
+
+    /** Permission to claim up to {@code slots} leases; {@code lookUpNextDue} when the due times are unknown. */
+    record Grant(int slots, boolean lookUpNextDue) {}
+
+    /** Blocks until a claim is worth making; {@code null} once stopped. */
+    Grant awaitGrant(int batchSize) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!stopped) {
+                long nowNanos = System.nanoTime();
+                Instant now = Instant.now();
+                boolean timerDue = timer != null && !timer.isAfter(now);
+                boolean pollDue = nowNanos - nextPoll >= 0;
+                if (idle > 0 && (dueNow || unknown || more || timerDue || pollDue)) {
+                    int slots = Math.min(idle, batchSize);
+                    idle -= slots;
+                    boolean lookUp = unknown || timerDue || pollDue;
+                    dueNow = false;
+                    unknown = false;
+                    more = false;
+                    if (timerDue) {
+                        timer = null;
+                    }
+                    nextPoll = nowNanos + pollNanos;
+                    return new Grant(slots, lookUp);
+                }
+                if (idle == 0) {
+                    changed.await();
+                    continue;
+                }
+                long wait = nextPoll - nowNanos;
+                if (timer != null) {
+                    wait = Math.min(wait, Duration.between(now, timer).toNanos());
+                }
+                changed.awaitNanos(Math.max(wait, TimeUnit.MICROSECONDS.toNanos(100)));
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The claim of a grant returned {@code claimed} leases; the unused slots are free again. */
+    void claimed(Grant grant, int claimed) {
+        lock.lock();
+        try {
+            idle += grant.slots() - claimed;
+            more = claimed == grant.slots();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A worker finished its chain of leases. */
+    void workerIdle() {
+        lock.lock();
+        try {
+            idle++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Intents were committed in this process; the earliest is due at {@code due}. */
+    void intentsDue(Instant due) {
+        lock.lock();
+        try {
+            if (due.isAfter(Instant.now())) {
+                timer = timer == null || due.isBefore(timer) ? due : timer;
+            } else {
+                dueNow = true;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Intents may have been committed elsewhere, due at unknown times. */
+    void intentsUnknown() {
+        lock.lock();
+        try {
+            unknown = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
