@@ -75,7 +75,12 @@ final class DeliveryAnswers {
     private void giveUp(Context ctx, StepMessage message, RetryAt retry, int retried) {
         String reason = "QStash has no redelivery left for the step message (Upstash-Retried: " + retried
                 + ") after attempt " + retry.attempt() + " failed" + describe(retry.error());
-        runs.giveUp(message, reason);
+        if (!runs.giveUp(message, reason)) {
+            ObjectNode body = acknowledgement("ignored", message);
+            body.put("reason", "the step moved on meanwhile; this message is no longer needed");
+            Responses.json(ctx, 200, body);
+            return;
+        }
         LOG.warn("Gave up step {} of run {}: {}", message.step(), message.runId(), reason);
         stopRetrying(ctx, "step_failed", "Step '" + message.step() + "' of run " + message.runId()
                 + " failed for good: " + reason);

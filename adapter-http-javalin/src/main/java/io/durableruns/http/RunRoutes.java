@@ -141,16 +141,20 @@ final class RunRoutes {
         if (value == null || value.isBlank()) {
             return RunListQuery.DEFAULT_LIMIT;
         }
-        try {
-            int limit = Integer.parseInt(value.trim());
-            if (limit >= 1 && limit <= RunListQuery.MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+        int limit = parseIntOr(value.trim(), 0);
+        if (limit < 1 || limit > RunListQuery.MAX_LIMIT) {
+            throw ApiException.badRequest("invalid_request", "'limit' must be an integer from 1 to "
+                    + RunListQuery.MAX_LIMIT + ", was '" + PathIds.clip(value) + "'");
         }
-        throw ApiException.badRequest("invalid_request", "'limit' must be an integer from 1 to "
-                + RunListQuery.MAX_LIMIT + ", was '" + PathIds.clip(value) + "'");
+        return limit;
+    }
+
+    private static int parseIntOr(String value, int fallback) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static String blankToNull(String value) {

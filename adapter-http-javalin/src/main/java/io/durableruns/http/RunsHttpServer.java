@@ -111,6 +111,7 @@ public final class RunsHttpServer implements AutoCloseable {
         config.startup.showOldJavalinVersionWarning = false;
         config.http.maxRequestSize = options.bodyLimit();
         config.http.defaultContentType = Responses.JSON;
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
 
         ApiMetrics metrics = new ApiMetrics(options.meterRegistry(), options.queueDepth());
         BearerAuth auth = new BearerAuth(options.apiToken());

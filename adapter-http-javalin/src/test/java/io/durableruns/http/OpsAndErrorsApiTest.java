@@ -7,7 +7,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.durableruns.http.TestApi.Response;
 import io.durableruns.ports.StoreException;
+import java.net.Socket;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -174,12 +176,39 @@ class OpsAndErrorsApiTest {
     }
 
     @Test
+    void giving_up_a_step_that_moved_on_meanwhile_acknowledges_the_message() {
+        String id = api.createRun("wobbly", "{}");
+        api.deliver(id, "wobble");
+        api.clock.advance(Duration.ofSeconds(10));
+        failing.get().giveUpAnswers(false);
+
+        Response r = api.deliver(id, "wobble", "Upstash-Retried", "5");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(r.header("Upstash-NonRetryable-Error")).isNull();
+    }
+
+    @Test
     void retry_after_is_at_least_one_second() {
         DeliveryAnswers answers = new DeliveryAnswers(api.engine, api.clock);
 
         assertThat(answers.secondsUntil(api.clock.instant())).isEqualTo(1);
         assertThat(answers.secondsUntil(api.clock.instant().minusSeconds(30))).isEqualTo(1);
         assertThat(answers.secondsUntil(api.clock.instant().plus(Duration.ofMillis(1001)))).isEqualTo(2);
+    }
+
+    @Test
+    void a_request_refused_before_routing_is_answered_in_the_json_error_shape() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
+            socket.getOutputStream().write("GET /%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            assertThat(answer).contains("application/json").contains("{\"error\":{\"code\":\"bad_request\"")
+                    .doesNotContain("<html");
+        }
     }
 
     @Test
