@@ -1,0 +1,145 @@
+package io.durableruns.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.durableruns.core.engine.RunEngine;
+import io.durableruns.core.graph.GraphRegistry;
+import io.durableruns.core.graph.RetryPolicy;
+import io.durableruns.core.graph.StepDefinition;
+import io.durableruns.core.graph.StepGraph;
+import io.durableruns.ports.model.ArtifactSummary;
+import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.TimelineEvent;
+import io.durableruns.ports.out.DispatchSignal;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Several dispatchers on one PostgreSQL database, each with its own pool, store and engine, as separate processes
+ * would have them.
+ */
+class PostgresSharedDispatchTest {
+    @RegisterExtension
+    static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
+
+    private final Calls calls = new Calls();
+    private final List<LocalDispatcher> dispatchers = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        dispatchers.forEach(LocalDispatcher::close);
+    }
+
+    /** a -> b, a -> c, b -> d, c -> d; b fails its first attempt in every tenth run, and b and d write artifacts. */
+    private StepGraph diamond() {
+        return StepGraph.builder("shared-diamond", 1)
+                .step("a", ctx -> calls.record(ctx, ctx.input().get("i").asInt()))
+                .step(StepDefinition.named("b")
+                        .dependsOn("a")
+                        .retry(RetryPolicy.newBuilder().maxAttempts(3).initialBackoff(Duration.ofMillis(20)).jitter(0)
+                                .build())
+                        .handler(ctx -> {
+                            calls.record(ctx, null);
+                            ctx.artifacts().putText("b.txt", "text/plain", "attempt " + ctx.attempt());
+                            if (ctx.attempt() == 1 && ctx.output("a").asInt() % 10 == 0) {
+                                throw new IOException("flaky dependency");
+                            }
+                            return ctx.output("a").asInt() + 1;
+                        }))
+                .step("c", List.of("a"), ctx -> calls.record(ctx, ctx.output("a").asInt() + 2))
+                .step("d", List.of("b", "c"), ctx -> {
+                    ctx.artifacts().putText("sum.txt", "text/plain",
+                            String.valueOf(ctx.output("b").asInt() + ctx.output("c").asInt()));
+                    return calls.record(ctx, "done");
+                })
+                .build();
+    }
+
+    private RunEngine node(JdbcRunStore store, StepGraph graph, LocalDispatcher.Builder dispatcher) {
+        LocalDispatcher d = dispatcher.listenTo(store).build();
+        dispatchers.add(d);
+        RunEngine engine = RunEngine.builder()
+                .store(store)
+                .registry(new GraphRegistry().register(graph))
+                .dispatchSignal(d)
+                .build();
+        d.start(engine, engine);
+        return engine;
+    }
+
+    @Test
+    void two_dispatchers_share_500_diamond_runs_running_each_attempt_once_with_one_artifact_per_key()
+            throws Exception {
+        StepGraph graph = diamond();
+        RunEngine one = node(DATABASE.openStore(), graph, LocalDispatcher.builder().workers(4).owner("node-one"));
+        RunEngine two = node(DATABASE.openStore(), graph, LocalDispatcher.builder().workers(4).owner("node-two"));
+
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> viaOne = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 500; i += 2) {
+                ids.add(Runs.start(one, "shared-diamond", Map.of("i", i)));
+            }
+        });
+        CompletableFuture<Void> viaTwo = CompletableFuture.runAsync(() -> {
+            for (int i = 1; i < 500; i += 2) {
+                ids.add(Runs.start(two, "shared-diamond", Map.of("i", i)));
+            }
+        });
+        CompletableFuture.allOf(viaOne, viaTwo).get();
+        Runs.awaitSucceeded(one, ids);
+
+        assertThat(calls.duplicates()).isEmpty();
+        Map<String, Integer> startsByOwner = new HashMap<>();
+        for (String id : ids) {
+            int i = one.find(id).orElseThrow().run().input().get("i").asInt();
+            assertThat(calls.ofStep(id, "a")).isEqualTo(1);
+            assertThat(calls.ofStep(id, "b")).isEqualTo(i % 10 == 0 ? 2 : 1);
+            assertThat(calls.ofStep(id, "c")).isEqualTo(1);
+            assertThat(calls.ofStep(id, "d")).isEqualTo(1);
+            assertThat(one.artifacts(id)).extracting(ArtifactSummary::step, ArtifactSummary::key)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("b", "b.txt"),
+                            org.assertj.core.groups.Tuple.tuple("d", "sum.txt"));
+            assertThat(one.artifact(id, "b", "b.txt").orElseThrow().attempt()).isEqualTo(i % 10 == 0 ? 2 : 1);
+            for (TimelineEvent e : one.timeline(id)) {
+                if (e.type() == EventType.STEP_STARTED) {
+                    startsByOwner.merge(e.data().get("owner").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(startsByOwner.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(500 * 4 + 50);
+        assertThat(startsByOwner).containsOnlyKeys("node-one", "node-two");
+    }
+
+    @Test
+    void a_dispatcher_wakes_when_another_process_commits_intents() {
+        StepGraph chain = StepGraph.builder("notified", 1)
+                .step("first", ctx -> calls.record(ctx, 1))
+                .step("second", List.of("first"), ctx -> calls.record(ctx, 2))
+                .build();
+        RunEngine creator = RunEngine.builder()
+                .store(DATABASE.openStore())
+                .registry(new GraphRegistry().register(chain))
+                .dispatchSignal(DispatchSignal.NONE)
+                .build();
+        node(DATABASE.openStore(), chain, LocalDispatcher.builder()
+                .workers(2)
+                .pollInterval(Duration.ofHours(1))
+                .sweepInterval(Duration.ofHours(1)));
+
+        List<String> ids = Runs.start(creator, "notified", 10);
+        Runs.awaitSucceeded(creator, ids);
+
+        for (String id : ids) {
+            assertThat(calls.of(id, "second", 1)).isEqualTo(1);
+        }
+    }
+}
