@@ -15,7 +15,6 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +38,11 @@ final class DeliveryAnswers {
     }
 
     /**
-     * @param retried QStash's {@code Upstash-Retried} header, or {@code null}: when a retry is scheduled but
-     *     this message has no redelivery left ({@code retried >= maxAttempts - 1}), the step is given up here
+     * Answers a delivery. Attempts are counted by the engine, not by QStash's {@code Upstash-Retried}: busy
+     * answers and duplicates consume QStash redeliveries without being attempts. When QStash runs out of
+     * redeliveries first, its failure callback fails the step ({@code POST /api/jobs/step-failed}).
      */
-    void answer(Context ctx, StepMessage message, DeliveryOutcome outcome, Integer retried) {
+    void answer(Context ctx, StepMessage message, DeliveryOutcome outcome) {
         if (outcome instanceof Done done) {
             ObjectNode body = acknowledgement("done", message);
             body.put("attempt", done.attempt());
@@ -57,47 +57,15 @@ final class DeliveryAnswers {
             retryLater(ctx, busy.leaseUntil(), "step_busy", "Step '" + message.step() + "' of run "
                     + message.runId() + " is running elsewhere until " + busy.leaseUntil() + "; deliver it again then");
         } else if (outcome instanceof RetryAt retry) {
-            if (retried != null && noRedeliveryLeft(message, retried)) {
-                giveUp(ctx, message, retry, retried);
-            } else {
-                retryLater(ctx, retry.at(), "step_retry_scheduled", "Attempt " + retry.attempt() + " of step '"
-                        + message.step() + "' failed" + describe(retry.error()) + "; the next attempt is due at "
-                        + retry.at());
-            }
+            retryLater(ctx, retry.at(), "step_retry_scheduled", "Attempt " + retry.attempt() + " of step '"
+                    + message.step() + "' failed" + describe(retry.error()) + "; the next attempt is due at "
+                    + retry.at());
         } else if (outcome instanceof Failed failed) {
             stopRetrying(ctx, "step_failed", "Step '" + message.step() + "' of run " + message.runId()
                     + " failed for good at attempt " + failed.attempt() + describe(failed.error()));
         } else {
             throw new IllegalStateException("Unknown delivery outcome " + outcome + "; indicates a bug");
         }
-    }
-
-    private void giveUp(Context ctx, StepMessage message, RetryAt retry, int retried) {
-        String reason = "QStash has no redelivery left for the step message (Upstash-Retried: " + retried
-                + ") after attempt " + retry.attempt() + " failed" + describe(retry.error());
-        if (!runs.giveUp(message, reason)) {
-            ObjectNode body = acknowledgement("ignored", message);
-            body.put("reason", "the step moved on meanwhile; this message is no longer needed");
-            Responses.json(ctx, 200, body);
-            return;
-        }
-        LOG.warn("Gave up step {} of run {}: {}", message.step(), message.runId(), reason);
-        stopRetrying(ctx, "step_failed", "Step '" + message.step() + "' of run " + message.runId()
-                + " failed for good: " + reason);
-    }
-
-    private boolean noRedeliveryLeft(StepMessage message, int retried) {
-        OptionalInt maxAttempts = maxAttempts(message);
-        return maxAttempts.isPresent() && retried >= maxAttempts.getAsInt() - 1;
-    }
-
-    private OptionalInt maxAttempts(StepMessage message) {
-        return runs.find(message.runId())
-                .flatMap(run -> runs.graph(run.run().graph(), run.run().version()))
-                .flatMap(graph -> graph.step(message.step()))
-                .filter(step -> step.retry() != null)
-                .map(step -> OptionalInt.of(step.retry().maxAttempts()))
-                .orElse(OptionalInt.empty());
     }
 
     private void retryLater(Context ctx, Instant at, String code, String message) {

@@ -50,7 +50,7 @@ final class JobRoutes {
             Responses.error(ctx, DeliveryAnswers.STOP_RETRYING, "run_not_found", e.getMessage());
             return;
         }
-        answers.answer(ctx, message, outcome, retried(ctx));
+        answers.answer(ctx, message, outcome);
     }
 
     /**
@@ -93,18 +93,5 @@ final class JobRoutes {
             throw new ApiException(401, "unauthorized", "The request signature is missing or invalid");
         }
         return body;
-    }
-
-    /** QStash's {@code Upstash-Retried} header (0 on the first delivery), or {@code null} when absent. */
-    private static Integer retried(Context ctx) {
-        String value = ctx.header("Upstash-Retried");
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -72,8 +72,8 @@
  * {@code durableruns_signature_rejections_total{reason}}). Then the engine's outcome is mapped for QStash:
  * done, duplicate and ignored are 200 ({@code {"outcome":...}}); busy and a scheduled retry are 503 with
  * {@code Retry-After} (seconds, at least 1) so that QStash delivers again; a step failed for good is 489 with
- * {@code Upstash-NonRetryable-Error: true}. When a retry is scheduled but {@code Upstash-Retried} shows that
- * QStash has no redelivery left ({@code retried >= maxAttempts - 1} of the step's policy), the step is given
- * up and the answer is 489. A signed but malformed body is 400.
+ * {@code Upstash-NonRetryable-Error: true}. Attempts are counted by the engine, not by {@code Upstash-Retried};
+ * when QStash runs out of redeliveries first, its failure callback fails the step. A signed but malformed body
+ * is 400.
  */
 package io.durableruns.http;

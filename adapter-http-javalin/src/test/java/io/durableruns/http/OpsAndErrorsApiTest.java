@@ -176,20 +176,6 @@ class OpsAndErrorsApiTest {
     }
 
     @Test
-    void giving_up_a_step_that_moved_on_meanwhile_acknowledges_the_message() {
-        String id = api.createRun("wobbly", "{}");
-        api.deliver(id, "wobble");
-        api.clock.advance(Duration.ofSeconds(10));
-        failing.get().giveUpAnswers(false);
-
-        Response r = api.deliver(id, "wobble", "Upstash-Retried", "5");
-
-        assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().path("outcome").asText()).isEqualTo("ignored");
-        assertThat(r.header("Upstash-NonRetryable-Error")).isNull();
-    }
-
-    @Test
     void retry_after_is_at_least_one_second() {
         DeliveryAnswers answers = new DeliveryAnswers(api.engine, api.clock);
 

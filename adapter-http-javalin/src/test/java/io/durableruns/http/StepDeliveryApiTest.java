@@ -164,18 +164,17 @@ class StepDeliveryApiTest {
     }
 
     @Test
-    void a_retry_when_qstash_has_no_redelivery_left_gives_the_step_up_with_489() {
+    void attempts_are_counted_by_the_engine_not_by_qstash_redeliveries() {
         String id = api.createRun("wobbly", "{}");
         api.deliver(id, "wobble", "Upstash-Retried", "0");
         api.clock.advance(Duration.ofSeconds(10));
 
-        Response second = api.deliver(id, "wobble", "Upstash-Retried", "2");
+        Response second = api.deliver(id, "wobble", "Upstash-Retried", "7");
 
-        assertThat(second.status()).isEqualTo(489);
-        assertThat(second.header("Upstash-NonRetryable-Error")).isEqualTo("true");
-        assertThat(second.errorCode()).isEqualTo("step_failed");
-        assertThat(api.stepStatus(id, "wobble")).isEqualTo(StepStatus.FAILED);
-        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(second.status()).isEqualTo(503);
+        assertThat(second.header("Upstash-NonRetryable-Error")).isNull();
+        assertThat(api.run(id).step("wobble").orElseThrow().attempt()).isEqualTo(2);
+        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.RUNNING);
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ public final class RunsServer implements AutoCloseable {
     private final RunEngine engine;
     private final JdbcRunStore store;
 
-    private RunsServer(ServerConfig config, GraphRegistry registry) {
+    private RunsServer(ServerConfig config, GraphRegistry registry, Consumer<RunEngine.Builder> engineOptions) {
         store = JdbcRunStore.fromUrl(config.databaseUrl(), JdbcOptions.defaults());
         closeables.add(store);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -55,6 +56,7 @@ public final class RunsServer implements AutoCloseable {
                 .store(store)
                 .registry(registry)
                 .observer(new MicrometerEngineObserver(meters));
+        engineOptions.accept(engineBuilder);
         QStashConfig qstash = null;
         String dispatch;
         if (config.qstash()) {
@@ -93,7 +95,15 @@ public final class RunsServer implements AutoCloseable {
 
     /** Starts a server with the demo graphs, configured from {@code env}. */
     public static RunsServer start(Map<String, String> env) {
-        return new RunsServer(ServerConfig.fromEnvironment(env), DemoGraphs.registry());
+        return start(env, DemoGraphs.registry(), b -> {});
+    }
+
+    /**
+     * Starts a server with your graphs, configured from {@code env}; {@code engineOptions} may adjust the
+     * engine (lease margin, clock) before it is built.
+     */
+    public static RunsServer start(Map<String, String> env, GraphRegistry registry, Consumer<RunEngine.Builder> engineOptions) {
+        return new RunsServer(ServerConfig.fromEnvironment(env), registry, engineOptions);
     }
 
     public int port() {
