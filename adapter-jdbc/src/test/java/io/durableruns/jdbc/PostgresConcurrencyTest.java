@@ -10,10 +10,13 @@ import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.out.RunRepository;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -125,6 +128,76 @@ class PostgresConcurrencyTest {
         assertThat(claimedBy.values().stream().distinct().count()).isGreaterThan(1);
         var left = store.inTransaction(tx -> tx.intents().count());
         assertThat(left).isZero();
+    }
+
+    @Test
+    void lock_oldest_skips_intents_another_transaction_holds() throws Exception {
+        store.inTransaction(tx -> {
+            tx.intents().insertAll(List.of(new DispatchIntent("int_held_1", runId(900), "s", T0, T0),
+                    new DispatchIntent("int_held_2", runId(900), "s", T0, T0.plusMillis(1)),
+                    new DispatchIntent("int_free_3", runId(900), "s", T0, T0.plusMillis(2))));
+            return null;
+        });
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<List<String>> holder = pool.submit(() -> store.inTransaction(tx -> {
+                List<String> ids = tx.intents().lockOldest(2).stream().map(DispatchIntent::id).toList();
+                locked.countDown();
+                await(done);
+                tx.intents().delete(ids);
+                return ids;
+            }));
+            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+            List<String> seen = store.inTransaction(
+                    tx -> tx.intents().lockOldest(10).stream().map(DispatchIntent::id).toList());
+            done.countDown();
+            assertThat(holder.get(30, TimeUnit.SECONDS)).containsExactly("int_held_1", "int_held_2");
+            assertThat(seen).containsExactly("int_free_3");
+        } finally {
+            done.countDown();
+            pool.shutdownNow();
+        }
+        store.inTransaction(tx -> {
+            tx.intents().deleteForRun(runId(900));
+            return null;
+        });
+    }
+
+    @Test
+    void of_two_transactions_reserving_one_idempotency_key_the_second_waits_and_sees_the_first()
+            throws Exception {
+        CountDownLatch reserved = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Optional<RunRepository.IdempotencyReservation>> first = pool.submit(() -> store.inTransaction(tx -> {
+                var r = tx.runs().reserveIdempotencyKey("order-42", "hash-a", runId(700), T0);
+                reserved.countDown();
+                await(commit);
+                return r;
+            }));
+            assertThat(reserved.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<Optional<RunRepository.IdempotencyReservation>> second = pool.submit(() -> store.inTransaction(
+                    tx -> tx.runs().reserveIdempotencyKey("order-42", "hash-b", runId(701), T0)));
+            commit.countDown();
+            assertThat(first.get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(second.get(30, TimeUnit.SECONDS)).contains(
+                    new RunRepository.IdempotencyReservation("order-42", "hash-a", runId(700)));
+        } finally {
+            commit.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(30, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private interface Body {
