@@ -46,6 +46,11 @@ public final class QStashPublisher {
         this(config.qstashUrl(), config.token(), defaultClient(), DEFAULT_REQUEST_TIMEOUT);
     }
 
+    /** Publishes to {@code qstashUrl} with {@code token}, using a default JDK HTTP client. */
+    public QStashPublisher(URI qstashUrl, String token) {
+        this(qstashUrl, token, defaultClient(), DEFAULT_REQUEST_TIMEOUT);
+    }
+
     public QStashPublisher(URI qstashUrl, String token, HttpClient client, Duration requestTimeout) {
         String base = Objects.requireNonNull(qstashUrl, "qstashUrl").toString();
         while (base.endsWith("/")) {
@@ -177,12 +182,7 @@ public final class QStashPublisher {
                     copy.put(k, List.copyOf(v));
                 }
             });
-            JsonNode json = null;
-            try {
-                json = body.length == 0 ? null : Json.MAPPER.readTree(body);
-            } catch (IOException e) {
-                json = null;
-            }
+            JsonNode json = parse(body);
             List<Published> published = new ArrayList<>();
             String error = null;
             if (status / 100 == 2) {
@@ -202,6 +202,17 @@ public final class QStashPublisher {
                 }
             }
             return new Response(status, published, error, copy);
+        }
+
+        private static JsonNode parse(byte[] body) {
+            if (body.length == 0) {
+                return null;
+            }
+            try {
+                return Json.MAPPER.readTree(body);
+            } catch (IOException e) {
+                return null;
+            }
         }
 
         private static Published published(JsonNode entry) {
