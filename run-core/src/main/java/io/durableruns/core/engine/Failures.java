@@ -93,6 +93,26 @@ final class Failures {
     }
 
     /**
+     * Cancels a step that has not started. A concurrent transaction may ready it meanwhile (PENDING to
+     * QUEUED), so a lost compare-and-set is retried on the fresh row.
+     */
+    private static void cancelNotStarted(StoreTransaction tx, StepRecord step, Instant now, Events events, String reason) {
+        StepRecord current = step;
+        for (int i = 0; i < 3 && current != null; i++) {
+            StepStatus st = current.status();
+            if (st != StepStatus.PENDING && st != StepStatus.QUEUED && st != StepStatus.RETRYING) {
+                return;
+            }
+            StepRecord cancelled = StepChange.of(current).cancelled(now).build(now);
+            if (tx.steps().update(cancelled, st, current.attempt())) {
+                events.add(now, EventType.STEP_CANCELLED, current.name(), null, Json.obj("reason", reason));
+                return;
+            }
+            current = tx.steps().find(current.runId(), current.name()).orElse(null);
+        }
+    }
+
+    /**
      * Fails the run: steps that have not started are cancelled and the run's intents deleted. Steps still
      * RUNNING may commit later; nothing after them starts.
      */
@@ -102,14 +122,7 @@ final class Failures {
             return;
         }
         for (StepRecord other : tx.steps().findByRun(runId)) {
-            StepStatus st = other.status();
-            if (st == StepStatus.PENDING || st == StepStatus.QUEUED || st == StepStatus.RETRYING) {
-                StepRecord cancelled = StepChange.of(other).cancelled(now).build(now);
-                if (tx.steps().update(cancelled, st, other.attempt())) {
-                    events.add(now, EventType.STEP_CANCELLED, other.name(), null,
-                            Json.obj("reason", "step '" + failedStep + "' failed"));
-                }
-            }
+            cancelNotStarted(tx, other, now, events, "step '" + failedStep + "' failed");
         }
         tx.intents().deleteForRun(runId);
         Transitions.check(run.status(), RunStatus.FAILED);
