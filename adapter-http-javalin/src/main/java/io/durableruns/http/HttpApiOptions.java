@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
 /**
  * The settings of one server, validated by {@link RunsHttpServer.Builder#build()}.
  *
- * @param verifier checks QStash signatures, or {@code null} when step deliveries are not enabled
+ * @param verifier checks QStash signatures of step deliveries, or {@code null} when deliveries are not enabled
+ * @param failureVerifier checks the signatures of QStash failure callbacks (signed for the callback URL)
  * @param apiToken the bearer token of the management routes, or {@code null} for none (then the host is
  *     always {@code 127.0.0.1})
  * @param queueDepth the number of steps waiting to be delivered, or {@code null} for no gauge
@@ -18,6 +19,7 @@ import java.util.function.LongSupplier;
 record HttpApiOptions(
         RunOperations operations,
         MessageVerifier verifier,
+        MessageVerifier failureVerifier,
         String apiToken,
         int bodyLimit,
         BooleanSupplier readiness,

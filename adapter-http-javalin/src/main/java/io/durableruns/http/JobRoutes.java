@@ -26,13 +26,16 @@ final class JobRoutes {
 
     private final RunOperations runs;
     private final MessageVerifier verifier;
+    private final MessageVerifier failureVerifier;
     private final int bodyLimit;
     private final ApiMetrics metrics;
     private final DeliveryAnswers answers;
 
-    JobRoutes(RunOperations runs, MessageVerifier verifier, int bodyLimit, ApiMetrics metrics, Clock clock) {
+    JobRoutes(RunOperations runs, MessageVerifier verifier, MessageVerifier failureVerifier, int bodyLimit,
+            ApiMetrics metrics, Clock clock) {
         this.runs = runs;
         this.verifier = verifier;
+        this.failureVerifier = failureVerifier;
         this.bodyLimit = bodyLimit;
         this.metrics = metrics;
         this.answers = new DeliveryAnswers(runs, clock);
@@ -40,7 +43,7 @@ final class JobRoutes {
 
     /** {@code POST /api/jobs/run-step}: runs one step and maps the engine's outcome for QStash. */
     void runStep(Context ctx) throws IOException {
-        StepMessage message = StepMessages.delivery(verifiedBody(ctx));
+        StepMessage message = StepMessages.delivery(verifiedBody(ctx, verifier));
         ctx.attribute(RUN_ID_ATTRIBUTE, message.runId());
         DeliveryOutcome outcome;
         try {
@@ -58,7 +61,7 @@ final class JobRoutes {
      * (idempotently: a step that already finished stays as it is). Always 200 once the body is understood.
      */
     void stepFailed(Context ctx) throws IOException {
-        StepMessages.FailureCallback callback = StepMessages.failureCallback(verifiedBody(ctx));
+        StepMessages.FailureCallback callback = StepMessages.failureCallback(verifiedBody(ctx, failureVerifier));
         StepMessage message = callback.message();
         ctx.attribute(RUN_ID_ATTRIBUTE, message.runId());
         boolean failed;
@@ -77,7 +80,7 @@ final class JobRoutes {
         Responses.json(ctx, 200, body);
     }
 
-    private byte[] verifiedBody(Context ctx) throws IOException {
+    private byte[] verifiedBody(Context ctx, MessageVerifier verifier) throws IOException {
         byte[] body = RawBody.read(ctx, bodyLimit);
         Verification verification;
         try {

@@ -141,7 +141,8 @@ public final class RunsHttpServer implements AutoCloseable {
             stepFailed = RunsHttpServer::deliveriesDisabled;
         } else {
             JobRoutes jobs = new JobRoutes(
-                    options.operations(), options.verifier(), options.bodyLimit(), metrics, options.clock());
+                    options.operations(), options.verifier(), options.failureVerifier(), options.bodyLimit(), metrics,
+                    options.clock());
             runStep = jobs::runStep;
             stepFailed = jobs::stepFailed;
         }
@@ -167,6 +168,7 @@ public final class RunsHttpServer implements AutoCloseable {
     public static final class Builder {
         private RunOperations operations;
         private MessageVerifier verifier;
+        private MessageVerifier failureVerifier;
         private String apiToken;
         private long bodyLimit = DEFAULT_BODY_LIMIT;
         private BooleanSupplier readiness = () -> true;
@@ -187,6 +189,15 @@ public final class RunsHttpServer implements AutoCloseable {
         /** Checks {@code Upstash-Signature} on the job routes; without one they answer 404. */
         public Builder verifier(MessageVerifier verifier) {
             this.verifier = verifier;
+            return this;
+        }
+
+        /**
+         * Checks the signatures of QStash failure callbacks, which QStash signs for the callback URL (default:
+         * the {@linkplain #verifier delivery verifier}).
+         */
+        public Builder failureCallbackVerifier(MessageVerifier verifier) {
+            this.failureVerifier = verifier;
             return this;
         }
 
@@ -278,7 +289,8 @@ public final class RunsHttpServer implements AutoCloseable {
             }
             PrometheusMeterRegistry registry =
                     meterRegistry == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : meterRegistry;
-            return new RunsHttpServer(new HttpApiOptions(operations, verifier, token, (int) bodyLimit, readiness,
+            return new RunsHttpServer(new HttpApiOptions(operations, verifier,
+                    failureVerifier == null ? verifier : failureVerifier, token, (int) bodyLimit, readiness,
                     queueDepth, registry, boundHost, port, clock));
         }
     }

@@ -74,7 +74,8 @@ public final class RunsServer implements AutoCloseable {
         }
         http = RunsHttpServer.builder()
                 .operations(engine)
-                .verifier(qstash == null ? null : QStashVerifier.forJobEndpoints(qstash))
+                .verifier(qstash == null ? null : QStashVerifier.forStepEndpoint(qstash))
+                .failureCallbackVerifier(qstash == null ? null : QStashVerifier.forFailureCallback(qstash))
                 .apiToken(config.apiToken())
                 .host(config.host())
                 .port(config.port())

@@ -175,6 +175,37 @@ class QStashEndToEndTest {
         assertThat(handlerCalls).containsOnlyKeys(id + "/plan/1");
     }
 
+    @Test
+    void a_failure_callback_fails_the_step_and_is_checked_against_the_callback_url() throws Exception {
+        start("jdbc:sqlite:" + dir.resolve("runs.db"), false);
+        emulator.close();
+        Http http = new Http(server.port());
+        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{}}").json().path("id").asText();
+        String source = "{\"runId\":\"" + id + "\",\"step\":\"plan\",\"graph\":\"research\",\"version\":1}";
+        String callback = "{\"status\":503,\"header\":{},\"body\":\"\",\"retried\":2,\"maxRetries\":2,"
+                + "\"dlqId\":\"dlq_1\",\"sourceMessageId\":\"msg_1\",\"url\":\"http://127.0.0.1:" + server.port()
+                + "/api/jobs/run-step\",\"method\":\"POST\",\"sourceHeader\":{},\"sourceBody\":\""
+                + java.util.Base64.getEncoder().encodeToString(source.getBytes(StandardCharsets.UTF_8)) + "\"}";
+        byte[] body = callback.getBytes(StandardCharsets.UTF_8);
+        String base = "http://127.0.0.1:" + server.port();
+        QStashSigner signer = new QStashSigner(QStashEmulator.DEV_CURRENT_SIGNING_KEY);
+
+        String signedForStepUrl = signer.sign(base + "/api/jobs/run-step", body);
+        assertThat(http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signedForStepUrl).status()).isEqualTo(401);
+        assertThat(http.get("/api/runs/" + id).json().path("status").asText()).isEqualTo("QUEUED");
+
+        String signed = signer.sign(base + "/api/jobs/step-failed", body);
+        Http.Answer answer = http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signed);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().path("outcome").asText()).isEqualTo("failed");
+        JsonNode run = http.get("/api/runs/" + id).json();
+        assertThat(run.path("status").asText()).isEqualTo("FAILED");
+        assertThat(run.path("steps").get(0).path("error").path("type").asText()).isEqualTo("DeliveryFailed");
+        Http.Answer again = http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signed);
+        assertThat(again.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(http.post("/api/runs/" + id + "/retry", "").status()).isEqualTo(202);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -1,0 +1,145 @@
+package io.durableruns.examples.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line of {@link DispatcherBenchmark}.
+ *
+ * @param postgresUrl a {@code jdbc:postgresql://} URL, or {@code null} to skip PostgreSQL
+ * @param markdown where to write the markdown tables too, or {@code null}
+ */
+record BenchOptions(
+        String postgresUrl,
+        boolean sqlite,
+        List<Integer> workers,
+        List<Workload> workloads,
+        int chainRuns,
+        int fanOutRuns,
+        int reps,
+        int warmupChainRuns,
+        int warmupFanOutRuns,
+        Duration ceilingWarmup,
+        Duration ceilingMeasure,
+        boolean verifierOnly,
+        int verifierIterations,
+        Path markdown,
+        boolean verbose,
+        boolean quick,
+        boolean help) {
+
+    static final String DEFAULT_POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+
+    static final String USAGE = """
+            Usage: DispatcherBenchmark [options]
+              --postgres-url URL   jdbc:postgresql:// URL (default: $RUNS_BENCH_POSTGRES_URL, then
+                                   $RUNS_TEST_POSTGRES_URL, then %s)
+              --stores LIST        postgres,sqlite (default both)
+              --workers LIST       worker counts (default 8,32)
+              --workloads LIST     chain-5,fan-out-10 (default both)
+              --reps N             repetitions per configuration, the median is reported (default 3)
+              --quick              a smoke run: few runs, one repetition, short ceilings
+              --verifier           only measure QStash signature verification
+              --markdown FILE      also write the markdown tables to FILE
+              --verbose            keep the INFO logs of the store and the dispatcher
+            """.formatted(DEFAULT_POSTGRES_URL);
+
+    static BenchOptions parse(String[] args, Map<String, String> env) {
+        String url = env.getOrDefault("RUNS_BENCH_POSTGRES_URL", env.getOrDefault("RUNS_TEST_POSTGRES_URL",
+                DEFAULT_POSTGRES_URL));
+        boolean postgres = true;
+        boolean sqlite = true;
+        List<Integer> workers = List.of(8, 32);
+        List<Workload> workloads = List.of(Workload.values());
+        Integer reps = null;
+        boolean quick = false;
+        boolean verifierOnly = false;
+        Path markdown = null;
+        boolean verbose = false;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--postgres-url" -> url = value(args, ++i, arg);
+                case "--stores" -> {
+                    List<String> stores = List.of(value(args, ++i, arg).split(","));
+                    for (String s : stores) {
+                        if (!s.equals("postgres") && !s.equals("sqlite")) {
+                            throw new IllegalArgumentException("--stores takes postgres and/or sqlite, not " + s);
+                        }
+                    }
+                    postgres = stores.contains("postgres");
+                    sqlite = stores.contains("sqlite");
+                }
+                case "--workers" -> workers = integers(value(args, ++i, arg), arg);
+                case "--workloads" -> workloads = workloads(value(args, ++i, arg));
+                case "--reps" -> reps = integers(value(args, ++i, arg), arg).get(0);
+                case "--quick" -> quick = true;
+                case "--verifier" -> verifierOnly = true;
+                case "--markdown" -> markdown = Path.of(value(args, ++i, arg));
+                case "--verbose" -> verbose = true;
+                case "--help", "-h" -> help = true;
+                default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
+            }
+        }
+        String postgresUrl = postgres ? url : null;
+        if (quick) {
+            return new BenchOptions(postgresUrl, sqlite, workers, workloads, 300, 60, reps == null ? 1 : reps, 60, 15,
+                    Duration.ofMillis(300), Duration.ofMillis(700), verifierOnly, 5_000, markdown, verbose, true, help);
+        }
+        return new BenchOptions(postgresUrl, sqlite, workers, workloads, 2000, 500, reps == null ? 3 : reps, 300, 60,
+                Duration.ofMillis(500), Duration.ofSeconds(2), verifierOnly, 50_000, markdown, verbose, false, help);
+    }
+
+    int runs(Workload workload) {
+        return workload == Workload.CHAIN ? chainRuns : fanOutRuns;
+    }
+
+    int warmupRuns(Workload workload) {
+        return workload == Workload.CHAIN ? warmupChainRuns : warmupFanOutRuns;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+        }
+        return args[i];
+    }
+
+    private static List<Workload> workloads(String text) {
+        List<Workload> out = new ArrayList<>();
+        for (String label : text.split(",")) {
+            Workload match = null;
+            for (Workload w : Workload.values()) {
+                if (w.label().equals(label.strip())) {
+                    match = w;
+                }
+            }
+            if (match == null) {
+                throw new IllegalArgumentException("--workloads takes chain-5 and/or fan-out-10, not " + label);
+            }
+            out.add(match);
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Integer> integers(String text, String option) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            int n;
+            try {
+                n = Integer.parseInt(part.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " takes positive integers, not " + part);
+            }
+            if (n < 1) {
+                throw new IllegalArgumentException(option + " takes positive integers, not " + n);
+            }
+            out.add(n);
+        }
+        return List.copyOf(out);
+    }
+}

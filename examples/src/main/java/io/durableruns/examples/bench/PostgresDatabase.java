@@ -1,0 +1,177 @@
+package io.durableruns.examples.bench;
+
+import io.durableruns.jdbc.JdbcOptions;
+import io.durableruns.jdbc.JdbcRunStore;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * PostgreSQL: a fresh schema per repetition, dropped afterwards. Every connection of the benchmark carries the
+ * application name {@value #APPLICATION}, so that {@link #mark()} can wait until all of them have ended: a
+ * PostgreSQL 15 backend may hold its transaction counters for up to 10 s while its connection stays open, and
+ * reports them when it exits. Each mark opens its own connection, so its own two transactions (log-in and the query)
+ * fall into the next window; the benchmark ignores those few transactions.
+ */
+final class PostgresDatabase implements BenchDatabase {
+    static final String APPLICATION = "durable-runs-bench";
+
+    private static final Duration BACKENDS_GONE_TIMEOUT = Duration.ofSeconds(15);
+    private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+    private static final String OUR_BACKENDS = "SELECT count(*) FROM pg_stat_activity"
+            + " WHERE pid <> pg_backend_pid() AND application_name LIKE '" + APPLICATION + "%'";
+    private static final String COUNTERS = "SELECT d.xact_commit, d.xact_rollback, now() AS at,"
+            + " (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = d.datname AND a.pid <> pg_backend_pid()"
+            + " AND a.backend_type = 'client backend'"
+            + " AND coalesce(a.application_name, '') NOT LIKE '" + APPLICATION + "%'"
+            + " AND (a.backend_start > ? OR a.state_change > ?)) AS foreign_sessions"
+            + " FROM pg_stat_database d WHERE d.datname = current_database()";
+
+    private final String url;
+    private final String probeUrl;
+    private final boolean local;
+    private final String schemaPrefix = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+    private int schemas;
+    private String schema;
+    private long commits;
+    private long rollbacks;
+    private OffsetDateTime lastMark;
+
+    /** @param jdbcUrl a {@code jdbc:postgresql://} URL */
+    PostgresDatabase(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
+            throw new IllegalArgumentException("the benchmark needs a jdbc:postgresql://host:port/db?user=... URL");
+        }
+        this.url = withParameter(jdbcUrl, "ApplicationName", APPLICATION);
+        this.probeUrl = withParameter(jdbcUrl, "ApplicationName", APPLICATION + "-probe");
+        this.local = LOCAL_HOSTS.contains(URI.create(jdbcUrl.substring("jdbc:".length())).getHost());
+    }
+
+    @Override
+    public String name() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public String version() {
+        try (Connection c = DriverManager.getConnection(probeUrl); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return "PostgreSQL " + rs.getString(1).split(" ")[0];
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL is not reachable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void prepare() {
+        schema = schemaPrefix + "_" + (++schemas);
+        open(1).close();
+        execute("CREATE TABLE \"" + schema + "\".bench_ceiling"
+                + " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload jsonb NOT NULL)");
+    }
+
+    @Override
+    public JdbcRunStore open(int poolSize) {
+        return JdbcRunStore.fromUrl(url, JdbcOptions.newBuilder().schema(schema).maximumPoolSize(poolSize).build());
+    }
+
+    @Override
+    public boolean countsTransactions() {
+        return true;
+    }
+
+    @Override
+    public TxCount mark() {
+        try (Connection c = DriverManager.getConnection(probeUrl)) {
+            awaitOurBackendsGone(c);
+            try (PreparedStatement read = c.prepareStatement(COUNTERS)) {
+                OffsetDateTime since = lastMark == null ? OffsetDateTime.now() : lastMark;
+                read.setObject(1, since);
+                read.setObject(2, since);
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    long c1 = rs.getLong("xact_commit");
+                    long r1 = rs.getLong("xact_rollback");
+                    TxCount delta = new TxCount(c1 - commits, r1 - rollbacks, rs.getInt("foreign_sessions"));
+                    commits = c1;
+                    rollbacks = r1;
+                    lastMark = rs.getObject("at", OffsetDateTime.class);
+                    return delta;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading pg_stat_database failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void awaitOurBackendsGone(Connection c) throws SQLException {
+        long deadline = System.nanoTime() + BACKENDS_GONE_TIMEOUT.toNanos();
+        try (PreparedStatement count = c.prepareStatement(OUR_BACKENDS)) {
+            while (true) {
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    System.out.println("  (warning: connections of the benchmark still open after "
+                            + BACKENDS_GONE_TIMEOUT.toSeconds() + " s; transaction counts may be low)");
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for connections to close", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public OptionalDouble serverCpuSeconds() {
+        return local ? PostgresCpu.seconds() : OptionalDouble.empty();
+    }
+
+    @Override
+    public RawInsertCeiling.Result ceiling(int threads, Duration warmup, Duration measure) {
+        String insert = "INSERT INTO \"" + schema + "\".bench_ceiling (payload) VALUES (CAST(? AS jsonb))";
+        return RawInsertCeiling.ownConnections(threads, () -> DriverManager.getConnection(url), insert, warmup, measure);
+    }
+
+    @Override
+    public void cleanup() {
+        if (schema != null) {
+            execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+            schema = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        cleanup();
+    }
+
+    private void execute(String sql) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("'" + sql + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String withParameter(String jdbcUrl, String name, String value) {
+        return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + name + "=" + value;
+    }
+}

@@ -1,0 +1,85 @@
+package io.durableruns.examples.bench;
+
+import io.durableruns.core.graph.StepGraph;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The two graph shapes of the benchmark, with no-op handlers that record when they start and end. */
+enum Workload {
+    /** Five steps in a line: {@code s1 -> s2 -> s3 -> s4 -> s5}. */
+    CHAIN("chain-5", "bench-chain", chain()),
+    /** {@code root -> b01 .. b10 (in parallel) -> join}: twelve steps. */
+    FAN_OUT("fan-out-10", "bench-fan-out", fanOut());
+
+    private final String label;
+    private final String graphName;
+    private final List<Step> steps;
+
+    Workload(String label, String graphName, List<Step> steps) {
+        this.label = label;
+        this.graphName = graphName;
+        this.steps = steps;
+    }
+
+    /** A step of the graph: its name and the indexes of the steps it depends on. */
+    record Step(String name, int[] dependencies) {}
+
+    String label() {
+        return label;
+    }
+
+    String graphName() {
+        return graphName;
+    }
+
+    int stepsPerRun() {
+        return steps.size();
+    }
+
+    List<Step> steps() {
+        return steps;
+    }
+
+    /**
+     * The graph, whose handlers report to {@code clock}. Every graph built here has the same structure (and so the
+     * same fingerprint), whatever clock it reports to.
+     */
+    StepGraph graph(HandlerClock clock) {
+        StepGraph.Builder builder = StepGraph.builder(graphName, 1);
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            int index = i;
+            List<String> dependsOn = new ArrayList<>();
+            for (int d : step.dependencies()) {
+                dependsOn.add(steps.get(d).name());
+            }
+            builder.step(step.name(), dependsOn, ctx -> {
+                int run = ctx.input().path("i").asInt();
+                clock.started(run, index);
+                clock.ended(run, index);
+                return null;
+            });
+        }
+        return builder.build();
+    }
+
+    private static List<Step> chain() {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            steps.add(new Step("s" + (i + 1), i == 0 ? new int[0] : new int[] {i - 1}));
+        }
+        return List.copyOf(steps);
+    }
+
+    private static List<Step> fanOut() {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new Step("root", new int[0]));
+        int[] branches = new int[10];
+        for (int i = 1; i <= 10; i++) {
+            steps.add(new Step(String.format("b%02d", i), new int[] {0}));
+            branches[i - 1] = i;
+        }
+        steps.add(new Step("join", branches));
+        return List.copyOf(steps);
+    }
+}
