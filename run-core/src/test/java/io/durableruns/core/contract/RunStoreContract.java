@@ -683,6 +683,24 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void start_up_records_new_graph_versions_and_reports_unfinished_runs_of_unregistered_ones() {
+        StepGraph v1 = StepGraph.builder("reconciled", 1).step("a", ctx -> 1).build();
+        RunTestKit kit = kit(v1);
+        var recorded = store.inTransaction(tx -> tx.graphVersions().find("reconciled", 1));
+        assertThat(recorded).isPresent();
+        assertThat(recorded.get().fingerprint()).isEqualTo(v1.fingerprint());
+        assertThat(recorded.get().description().path("steps").get(0).path("name").asText()).isEqualTo("a");
+        kit.start("reconciled", Map.of());
+
+        StepGraph v2 = StepGraph.builder("reconciled", 2).step("a", ctx -> 1).step("b", List.of("a"), ctx -> 2).build();
+        RunEngine onlyV2 = RunEngine.builder().store(store).registry(new GraphRegistry().register(v2)).build();
+        assertThat(onlyV2.startupReport().recorded())
+                .containsExactly(new io.durableruns.ports.model.GraphVersionRef("reconciled", 2));
+        assertThat(onlyV2.startupReport().unregisteredWithUnfinishedRuns())
+                .containsExactly(new io.durableruns.ports.model.GraphVersionRef("reconciled", 1));
+    }
+
+    @Test
     void out_of_order_and_repeated_deliveries_end_in_the_same_state_as_one_delivery() {
         CountDownLatch none = new CountDownLatch(0);
         RunTestKit kit = kit(diamond(none));
