@@ -29,12 +29,12 @@ final class JdbiArtifactRepository implements ArtifactRepository {
     @Override
     public boolean insertIfAbsent(ArtifactRecord artifact) {
         return tx.handle().createUpdate(ctx.sql(INSERT))
-                .bind("run_id", artifact.runId())
-                .bind("step", artifact.step())
-                .bind("key", artifact.key())
-                .bind("content_type", artifact.contentType())
-                .bind("content", artifact.content())
-                .bind("attempt", artifact.attempt())
+                .bind("run_id", Args.text(artifact.runId()))
+                .bind("step", Args.text(artifact.step()))
+                .bind("key", Args.text(artifact.key()))
+                .bind("content_type", Args.text(artifact.contentType()))
+                .bind("content", Args.bytes(artifact.content()))
+                .bind("attempt", Args.integer(artifact.attempt()))
                 .bind("created_at", ctx.instant(artifact.createdAt()))
                 .execute() == 1;
     }
@@ -43,7 +43,7 @@ final class JdbiArtifactRepository implements ArtifactRepository {
     public List<ArtifactSummary> list(String runId) {
         String sql = ctx.dialect() == Dialect.POSTGRESQL ? LIST_PG : LIST_SQLITE;
         return tx.handle().createQuery(ctx.sql(sql))
-                .bind("run_id", runId)
+                .bind("run_id", Args.text(runId))
                 .map((rs, c) -> new ArtifactSummary(
                         rs.getString("run_id"),
                         rs.getString("step"),
@@ -57,9 +57,9 @@ final class JdbiArtifactRepository implements ArtifactRepository {
     @Override
     public Optional<ArtifactRecord> find(String runId, String step, String key) {
         return tx.handle().createQuery(ctx.sql(FIND))
-                .bind("run_id", runId)
-                .bind("step", step)
-                .bind("key", key)
+                .bind("run_id", Args.text(runId))
+                .bind("step", Args.text(step))
+                .bind("key", Args.text(key))
                 .map((rs, c) -> new ArtifactRecord(
                         rs.getString("run_id"),
                         rs.getString("step"),

@@ -27,8 +27,8 @@ final class JdbiGraphVersionRepository implements GraphVersionRepository {
     @Override
     public Optional<GraphVersionRecord> find(String name, int version) {
         return tx.handle().createQuery(ctx.sql(FIND))
-                .bind("name", name)
-                .bind("version", version)
+                .bind("name", Args.text(name))
+                .bind("version", Args.integer(version))
                 .map((rs, c) -> map(rs))
                 .findOne();
     }
@@ -36,10 +36,10 @@ final class JdbiGraphVersionRepository implements GraphVersionRepository {
     @Override
     public boolean insertIfAbsent(GraphVersionRecord record) {
         return tx.handle().createUpdate(ctx.sql(INSERT))
-                .bind("name", record.name())
-                .bind("version", record.version())
-                .bind("fingerprint", record.fingerprint())
-                .bind("description", ctx.json(record.description()))
+                .bind("name", Args.text(record.name()))
+                .bind("version", Args.integer(record.version()))
+                .bind("fingerprint", Args.text(record.fingerprint()))
+                .bind("description", Args.text(ctx.json(record.description())))
                 .bind("created_at", ctx.instant(record.createdAt()))
                 .execute() == 1;
     }

@@ -62,13 +62,13 @@ final class JdbiIntentRepository implements IntentRepository {
         }
         PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(postgres ? INSERT_PG : INSERT_SQLITE));
         for (DispatchIntent intent : intents) {
-            batch.bind("id", intent.id())
-                    .bind("run_id", intent.runId())
-                    .bind("step", intent.step())
+            batch.bind("id", Args.text(intent.id()))
+                    .bind("run_id", Args.text(intent.runId()))
+                    .bind("step", Args.text(intent.step()))
                     .bind("due_at", ctx.instant(intent.dueAt()))
                     .bind("created_at", ctx.instant(intent.createdAt()));
             if (postgres) {
-                batch.bind("channel", ctx.names().notifyChannel()).bind("payload", ctx.instanceId());
+                batch.bind("channel", Args.text(ctx.names().notifyChannel())).bind("payload", Args.text(ctx.instanceId()));
             }
             batch.add();
         }
@@ -83,7 +83,7 @@ final class JdbiIntentRepository implements IntentRepository {
         List<DispatchIntent> claimed = new ArrayList<>(tx.handle()
                 .createQuery(ctx.sql(postgres ? CLAIM_PG : CLAIM_SQLITE))
                 .bind("now", ctx.instant(now))
-                .bind("limit", limit)
+                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list());
         claimed.sort(DUE_ORDER);
@@ -96,7 +96,7 @@ final class JdbiIntentRepository implements IntentRepository {
             return List.of();
         }
         return tx.handle().createQuery(ctx.sql(postgres ? LOCK_OLDEST_PG : LOCK_OLDEST_SQLITE))
-                .bind("limit", limit)
+                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list();
     }
@@ -108,7 +108,7 @@ final class JdbiIntentRepository implements IntentRepository {
         }
         PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(DELETE));
         for (String id : intentIds) {
-            batch.bind("id", id).add();
+            batch.bind("id", Args.text(id)).add();
         }
         batch.execute();
     }
@@ -116,14 +116,14 @@ final class JdbiIntentRepository implements IntentRepository {
     @Override
     public int deleteForStep(String runId, String step) {
         return tx.handle().createUpdate(ctx.sql(DELETE_FOR_STEP))
-                .bind("run_id", runId)
-                .bind("step", step)
+                .bind("run_id", Args.text(runId))
+                .bind("step", Args.text(step))
                 .execute();
     }
 
     @Override
     public int deleteForRun(String runId) {
-        return tx.handle().createUpdate(ctx.sql(DELETE_FOR_RUN)).bind("run_id", runId).execute();
+        return tx.handle().createUpdate(ctx.sql(DELETE_FOR_RUN)).bind("run_id", Args.text(runId)).execute();
     }
 
     @Override
@@ -135,7 +135,7 @@ final class JdbiIntentRepository implements IntentRepository {
 
     @Override
     public long count() {
-        return tx.handle().createQuery(ctx.sql(COUNT)).mapTo(Long.class).one();
+        return tx.handle().createQuery(ctx.sql(COUNT)).map((rs, c) -> rs.getLong(1)).one();
     }
 
     private DispatchIntent map(ResultSet rs) throws SQLException {

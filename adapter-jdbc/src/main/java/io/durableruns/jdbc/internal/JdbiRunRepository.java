@@ -48,14 +48,14 @@ final class JdbiRunRepository implements RunRepository {
     @Override
     public void insert(RunRecord run) {
         tx.handle().createUpdate(ctx.sql(INSERT))
-                .bind("id", run.id())
-                .bind("graph", run.graph())
-                .bind("version", run.version())
-                .bind("status", run.status().name())
-                .bind("input", ctx.json(run.input()))
-                .bind("output", ctx.json(run.output()))
-                .bind("idempotency_key", run.idempotencyKey())
-                .bind("steps_remaining", run.stepsRemaining())
+                .bind("id", Args.text(run.id()))
+                .bind("graph", Args.text(run.graph()))
+                .bind("version", Args.integer(run.version()))
+                .bind("status", Args.text(run.status().name()))
+                .bind("input", Args.text(ctx.json(run.input())))
+                .bind("output", Args.text(ctx.json(run.output())))
+                .bind("idempotency_key", Args.text(run.idempotencyKey()))
+                .bind("steps_remaining", Args.integer(run.stepsRemaining()))
                 .bind("created_at", ctx.instant(run.createdAt()))
                 .bind("updated_at", ctx.instant(run.updatedAt()))
                 .bind("finished_at", ctx.instant(run.finishedAt()))
@@ -64,7 +64,7 @@ final class JdbiRunRepository implements RunRepository {
 
     @Override
     public Optional<RunRecord> find(String runId) {
-        return tx.handle().createQuery(ctx.sql(FIND)).bind("id", runId).map((rs, c) -> map(rs)).findOne();
+        return tx.handle().createQuery(ctx.sql(FIND)).bind("id", Args.text(runId)).map((rs, c) -> map(rs)).findOne();
     }
 
     @Override
@@ -72,16 +72,16 @@ final class JdbiRunRepository implements RunRepository {
             String key, String requestHash, String runId, Instant at) {
         Handle handle = tx.handle();
         int inserted = handle.createUpdate(ctx.sql(RESERVE))
-                .bind("key", key)
-                .bind("hash", requestHash)
-                .bind("run_id", runId)
+                .bind("key", Args.text(key))
+                .bind("hash", Args.text(requestHash))
+                .bind("run_id", Args.text(runId))
                 .bind("at", ctx.instant(at))
                 .execute();
         if (inserted == 1) {
             return Optional.empty();
         }
         IdempotencyReservation earlier = handle.createQuery(ctx.sql(FIND_RESERVATION))
-                .bind("key", key)
+                .bind("key", Args.text(key))
                 .map((rs, c) -> new IdempotencyReservation(
                         rs.getString("idempotency_key"), rs.getString("request_hash"), rs.getString("run_id")))
                 .findOne()
@@ -93,20 +93,20 @@ final class JdbiRunRepository implements RunRepository {
     @Override
     public boolean updateStatus(String runId, RunStatus expected, RunStatus next, Instant at, JsonNode output) {
         return tx.handle().createUpdate(ctx.sql(UPDATE_STATUS))
-                .bind("next", next.name())
+                .bind("next", Args.text(next.name()))
                 .bind("at", ctx.instant(at))
                 .bind("finished_at", ctx.instant(next.isTerminal() ? at : null))
-                .bind("output", ctx.json(output))
-                .bind("id", runId)
-                .bind("expected", expected.name())
+                .bind("output", Args.text(ctx.json(output)))
+                .bind("id", Args.text(runId))
+                .bind("expected", Args.text(expected.name()))
                 .execute() == 1;
     }
 
     @Override
     public int decrementStepsRemaining(String runId) {
         return tx.handle().createQuery(ctx.sql(DECREMENT))
-                .bind("id", runId)
-                .mapTo(Integer.class)
+                .bind("id", Args.text(runId))
+                .map((rs, c) -> rs.getInt(1))
                 .findOne()
                 .orElseThrow(() -> new StoreException("run " + runId + " does not exist; cannot count down its steps"));
     }
@@ -125,15 +125,15 @@ final class JdbiRunRepository implements RunRepository {
             sql.append(" AND (created_at, id) < (:after_at, :after_id)");
         }
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-        Query query = tx.handle().createQuery(ctx.sql(sql.toString())).bind("limit", limit);
+        Query query = tx.handle().createQuery(ctx.sql(sql.toString())).bind("limit", Args.integer(limit));
         if (filter != null && filter.status() != null) {
-            query.bind("status", filter.status().name());
+            query.bind("status", Args.text(filter.status().name()));
         }
         if (filter != null && filter.graph() != null) {
-            query.bind("graph", filter.graph());
+            query.bind("graph", Args.text(filter.graph()));
         }
         if (after != null) {
-            query.bind("after_at", ctx.instant(after.createdAt())).bind("after_id", after.runId());
+            query.bind("after_at", ctx.instant(after.createdAt())).bind("after_id", Args.text(after.runId()));
         }
         return query.map((rs, c) -> map(rs)).list();
     }

@@ -1,7 +1,5 @@
 package io.durableruns.jdbc.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
@@ -17,8 +15,6 @@ import org.jdbi.v3.core.statement.SqlStatement;
 
 /** Steps in SQL. Completion is a compare-and-set on (status, attempt), the fencing token of a claim. */
 final class JdbiStepRepository implements StepRepository {
-    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {};
-
     private static final String COLUMNS = "run_id, name, status, attempt, budget_base, pending_deps, depends_on,"
             + " lease_owner, lease_until, due_at, started_at, finished_at, output, error_type, error_message,"
             + " error_stack, updated_at";
@@ -63,7 +59,7 @@ final class JdbiStepRepository implements StepRepository {
         PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(INSERT));
         for (StepRecord step : steps) {
             bindMutable(batch, step)
-                    .bind("depends_on", ctx.json(ctx.mapper().valueToTree(step.dependsOn())))
+                    .bind("depends_on", Args.text(ctx.names(step.dependsOn())))
                     .add();
         }
         batch.execute();
@@ -72,14 +68,14 @@ final class JdbiStepRepository implements StepRepository {
     @Override
     public List<StepRecord> findByRun(String runId) {
         String sql = ctx.dialect() == Dialect.POSTGRESQL ? FIND_BY_RUN_PG : FIND_BY_RUN_SQLITE;
-        return tx.handle().createQuery(ctx.sql(sql)).bind("run_id", runId).map((rs, c) -> map(rs)).list();
+        return tx.handle().createQuery(ctx.sql(sql)).bind("run_id", Args.text(runId)).map((rs, c) -> map(rs)).list();
     }
 
     @Override
     public Optional<StepRecord> find(String runId, String name) {
         return tx.handle().createQuery(ctx.sql(FIND))
-                .bind("run_id", runId)
-                .bind("name", name)
+                .bind("run_id", Args.text(runId))
+                .bind("name", Args.text(name))
                 .map((rs, c) -> map(rs))
                 .findOne();
     }
@@ -87,16 +83,16 @@ final class JdbiStepRepository implements StepRepository {
     @Override
     public boolean update(StepRecord next, StepStatus expectedStatus, int expectedAttempt) {
         return bindMutable(tx.handle().createUpdate(ctx.sql(UPDATE)), next)
-                .bind("expected_status", expectedStatus.name())
-                .bind("expected_attempt", expectedAttempt)
+                .bind("expected_status", Args.text(expectedStatus.name()))
+                .bind("expected_attempt", Args.integer(expectedAttempt))
                 .execute() == 1;
     }
 
     @Override
     public StepRecord decrementPendingDeps(String runId, String name) {
         return tx.handle().createQuery(ctx.sql(DECREMENT))
-                .bind("run_id", runId)
-                .bind("name", name)
+                .bind("run_id", Args.text(runId))
+                .bind("name", Args.text(name))
                 .map((rs, c) -> map(rs))
                 .findOne()
                 .orElseThrow(() -> new StoreException(
@@ -107,7 +103,7 @@ final class JdbiStepRepository implements StepRepository {
     public List<StepRecord> findExpiredLeases(Instant now, int limit) {
         return tx.handle().createQuery(ctx.sql(EXPIRED))
                 .bind("now", ctx.instant(now))
-                .bind("limit", limit)
+                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list();
     }
@@ -116,7 +112,7 @@ final class JdbiStepRepository implements StepRepository {
     public List<StepRecord> findStranded(Instant dueBefore, int limit) {
         return tx.handle().createQuery(ctx.sql(STRANDED))
                 .bind("due_before", ctx.instant(dueBefore))
-                .bind("limit", limit)
+                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list();
     }
@@ -124,21 +120,21 @@ final class JdbiStepRepository implements StepRepository {
     private <S extends SqlStatement<S>> S bindMutable(S statement, StepRecord step) {
         StepError error = step.error();
         return statement
-                .bind("run_id", step.runId())
-                .bind("name", step.name())
-                .bind("status", step.status().name())
-                .bind("attempt", step.attempt())
-                .bind("budget_base", step.budgetBase())
-                .bind("pending_deps", step.pendingDeps())
-                .bind("lease_owner", step.leaseOwner())
+                .bind("run_id", Args.text(step.runId()))
+                .bind("name", Args.text(step.name()))
+                .bind("status", Args.text(step.status().name()))
+                .bind("attempt", Args.integer(step.attempt()))
+                .bind("budget_base", Args.integer(step.budgetBase()))
+                .bind("pending_deps", Args.integer(step.pendingDeps()))
+                .bind("lease_owner", Args.text(step.leaseOwner()))
                 .bind("lease_until", ctx.instant(step.leaseUntil()))
                 .bind("due_at", ctx.instant(step.dueAt()))
                 .bind("started_at", ctx.instant(step.startedAt()))
                 .bind("finished_at", ctx.instant(step.finishedAt()))
-                .bind("output", ctx.json(step.output()))
-                .bind("error_type", error == null ? null : error.type())
-                .bind("error_message", error == null ? null : error.message())
-                .bind("error_stack", error == null ? null : error.stackTrace())
+                .bind("output", Args.text(ctx.json(step.output())))
+                .bind("error_type", Args.text(error == null ? null : error.type()))
+                .bind("error_message", Args.text(error == null ? null : error.message()))
+                .bind("error_stack", Args.text(error == null ? null : error.stackTrace()))
                 .bind("updated_at", ctx.instant(step.updatedAt()));
     }
 
@@ -147,7 +143,6 @@ final class JdbiStepRepository implements StepRepository {
         StepError error = errorType == null
                 ? null
                 : new StepError(errorType, rs.getString("error_message"), rs.getString("error_stack"));
-        JsonNode dependsOn = ctx.json(rs, "depends_on");
         return new StepRecord(
                 rs.getString("run_id"),
                 rs.getString("name"),
@@ -155,7 +150,7 @@ final class JdbiStepRepository implements StepRepository {
                 rs.getInt("attempt"),
                 rs.getInt("budget_base"),
                 rs.getInt("pending_deps"),
-                ctx.mapper().convertValue(dependsOn, NAMES),
+                ctx.names(rs, "depends_on"),
                 rs.getString("lease_owner"),
                 ctx.instant(rs, "lease_until"),
                 ctx.instant(rs, "due_at"),

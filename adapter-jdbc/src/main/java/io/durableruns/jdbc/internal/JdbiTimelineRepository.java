@@ -32,12 +32,12 @@ final class JdbiTimelineRepository implements TimelineRepository {
         }
         PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(INSERT));
         for (TimelineEvent event : events) {
-            batch.bind("run_id", event.runId())
+            batch.bind("run_id", Args.text(event.runId()))
                     .bind("at", ctx.instant(event.at()))
-                    .bind("type", event.type().name())
-                    .bind("step", event.step())
-                    .bind("attempt", event.attempt())
-                    .bind("data", ctx.json(event.data()))
+                    .bind("type", Args.text(event.type().name()))
+                    .bind("step", Args.text(event.step()))
+                    .bind("attempt", Args.integer(event.attempt()))
+                    .bind("data", Args.text(ctx.json(event.data())))
                     .add();
         }
         batch.execute();
@@ -46,7 +46,7 @@ final class JdbiTimelineRepository implements TimelineRepository {
     @Override
     public List<TimelineEvent> findByRun(String runId) {
         List<TimelineEvent> events = new ArrayList<>();
-        tx.handle().createQuery(ctx.sql(FIND_BY_RUN)).bind("run_id", runId).map((rs, c) -> {
+        tx.handle().createQuery(ctx.sql(FIND_BY_RUN)).bind("run_id", Args.text(runId)).map((rs, c) -> {
             int attempt = rs.getInt("attempt");
             Integer boxed = rs.wasNull() ? null : attempt;
             return new TimelineEvent(

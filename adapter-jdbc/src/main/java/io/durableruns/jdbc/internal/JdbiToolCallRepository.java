@@ -28,15 +28,15 @@ final class JdbiToolCallRepository implements ToolCallRepository {
         }
         PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(INSERT));
         for (ToolCallRecord call : calls) {
-            batch.bind("run_id", call.runId())
-                    .bind("step", call.step())
-                    .bind("attempt", call.attempt())
-                    .bind("tool", call.tool())
-                    .bind("input", ctx.json(call.input()))
-                    .bind("output", ctx.json(call.output()))
-                    .bind("error", call.error())
+            batch.bind("run_id", Args.text(call.runId()))
+                    .bind("step", Args.text(call.step()))
+                    .bind("attempt", Args.integer(call.attempt()))
+                    .bind("tool", Args.text(call.tool()))
+                    .bind("input", Args.text(ctx.json(call.input())))
+                    .bind("output", Args.text(ctx.json(call.output())))
+                    .bind("error", Args.text(call.error()))
                     .bind("started_at", ctx.instant(call.startedAt()))
-                    .bind("duration_ms", call.durationMs())
+                    .bind("duration_ms", Args.bigint(call.durationMs()))
                     .add();
         }
         batch.execute();
@@ -45,7 +45,7 @@ final class JdbiToolCallRepository implements ToolCallRepository {
     @Override
     public List<ToolCallRecord> findByRun(String runId) {
         return tx.handle().createQuery(ctx.sql(FIND_BY_RUN))
-                .bind("run_id", runId)
+                .bind("run_id", Args.text(runId))
                 .map((rs, c) -> new ToolCallRecord(
                         rs.getString("run_id"),
                         rs.getString("step"),

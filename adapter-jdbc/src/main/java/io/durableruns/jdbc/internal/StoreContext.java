@@ -1,6 +1,7 @@
 package io.durableruns.jdbc.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.durableruns.ports.StoreException;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,7 @@ import org.jdbi.v3.core.argument.Argument;
  */
 public final class StoreContext {
     private static final long MICROS_PER_SECOND = 1_000_000L;
+    private static final TypeReference<List<String>> NAMES = new TypeReference<>() {};
 
     private final Dialect dialect;
     private final TableNames names;
@@ -116,6 +119,28 @@ public final class StoreContext {
         }
         try {
             return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("column " + column + " holds malformed JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A list of step names as a JSON array. */
+    public String names(List<String> names) {
+        try {
+            return mapper.writeValueAsString(names);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("could not write step names as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A JSON array of step names read from {@code column}. */
+    public List<String> names(ResultSet rs, String column) throws SQLException {
+        String text = rs.getString(column);
+        if (text == null || text.equals("[]")) {
+            return List.of();
+        }
+        try {
+            return mapper.readValue(text, NAMES);
         } catch (JsonProcessingException e) {
             throw new StoreException("column " + column + " holds malformed JSON: " + e.getOriginalMessage(), e);
         }
