@@ -162,8 +162,9 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
         }
 
         /**
-         * Also wake when other processes commit intents into this PostgreSQL store ({@code LISTEN} on a dedicated
-         * connection of its pool). Without effect on SQLite.
+         * Also wake when other processes commit intents into this PostgreSQL store: {@code LISTEN} on a connection
+         * of the store's pool, held while the dispatcher runs (size the pool for it: workers that are committing,
+         * the fetcher, the sweeper, and this one). Without effect on SQLite.
          */
         public Builder listenTo(JdbcRunStore value) {
             this.store = Objects.requireNonNull(value, "store");

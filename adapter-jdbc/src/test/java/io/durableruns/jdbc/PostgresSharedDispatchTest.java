@@ -10,14 +10,25 @@ import io.durableruns.core.graph.StepGraph;
 import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.TimelineEvent;
+import io.durableruns.ports.in.StepWorkerUseCase;
+import io.durableruns.ports.in.WorkResult;
+import io.durableruns.ports.model.StepLease;
+import io.durableruns.ports.model.SweepResult;
 import io.durableruns.ports.out.DispatchSignal;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +151,52 @@ class PostgresSharedDispatchTest {
 
         for (String id : ids) {
             assertThat(calls.of(id, "second", 1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_closed_dispatcher_gives_its_listening_connection_back_no_longer_listening() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(DATABASE.url());
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource pool = new HikariDataSource(config);
+                JdbcRunStore store = JdbcRunStore.postgres(pool,
+                        JdbcOptions.newBuilder().schema(DATABASE.schema()).build())) {
+            LocalDispatcher dispatcher = LocalDispatcher.builder().workers(1).listenTo(store).build();
+            dispatcher.start(new IdleWorker(), () -> new SweepResult(0, 0));
+            long deadline = System.nanoTime() + Runs.PATIENCE.toNanos();
+            while (pool.getHikariPoolMXBean().getActiveConnections() == 0 && System.nanoTime() < deadline) {
+                Runs.sleep(5);
+            }
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isEqualTo(1);
+            dispatcher.close();
+            try (Connection connection = pool.getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_listening_channels()")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    /** A worker with nothing to do, so that only the listener uses the pool. */
+    private static final class IdleWorker implements StepWorkerUseCase {
+        @Override
+        public List<StepLease> claimDue(String owner, int max) {
+            return List.of();
+        }
+
+        @Override
+        public WorkResult work(StepLease lease, boolean claimSuccessor) {
+            throw new IllegalStateException("nothing was claimed");
+        }
+
+        @Override
+        public void release(StepLease lease) {}
+
+        @Override
+        public Optional<Instant> nextDueAt() {
+            return Optional.empty();
         }
     }
 }

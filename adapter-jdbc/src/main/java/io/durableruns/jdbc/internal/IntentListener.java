@@ -50,7 +50,11 @@ public final class IntentListener implements AutoCloseable {
                 }
                 pause = Duration.ofMillis(100);
                 onForeignIntents.run();
-                listen(connection.unwrap(PGConnection.class));
+                try {
+                    listen(connection.unwrap(PGConnection.class));
+                } finally {
+                    unlisten(connection);
+                }
             } catch (SQLException | RuntimeException e) {
                 if (!running) {
                     return;
@@ -80,6 +84,15 @@ public final class IntentListener implements AutoCloseable {
                     break;
                 }
             }
+        }
+    }
+
+    /** A pooled connection must not keep listening: its next borrower would collect notifications forever. */
+    private static void unlisten(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("UNLISTEN *");
+        } catch (SQLException e) {
+            LOG.debug("UNLISTEN failed on a connection that is closing anyway: {}", e.getMessage());
         }
     }
 
