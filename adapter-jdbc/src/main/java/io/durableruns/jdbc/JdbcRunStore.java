@@ -35,9 +35,15 @@ import org.sqlite.SQLiteDataSource;
  *
  * <pre>{@code
  * try (JdbcRunStore store = JdbcRunStore.fromUrl("postgres://runs:secret@db:5432/runs", JdbcOptions.defaults())) {
- *     RunEngine engine = RunEngine.builder().store(store)...build();
+ *     RunEngine engine = RunEngine.builder().store(store).registry(registry).build();
+ *     if (!store.readiness().ready()) { ... }
  * }
  * }</pre>
+ *
+ * <p>Tables: {@code graph_versions, runs, idempotency_keys, steps, artifacts, tool_calls, timeline_events,
+ * dispatch_intents} and {@code schema_history}, optionally in a schema and behind a prefix. JSON is {@code jsonb}
+ * on PostgreSQL and text on SQLite; instants are {@code timestamptz} on PostgreSQL and integer microseconds since
+ * the epoch on SQLite, truncated to the microsecond and independent of any time zone.
  *
  * <p>Failures surface as {@link StoreException}; the transaction in progress was rolled back.
  */
