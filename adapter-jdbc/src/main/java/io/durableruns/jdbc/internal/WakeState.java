@@ -71,12 +71,22 @@ final class WakeState {
         }
     }
 
-    /** The claim of a grant returned {@code claimed} leases; the unused slots are free again. */
+    /**
+     * The claim of a grant returned {@code claimed} leases; the unused slots are free again. A full claim means more
+     * may be due: claim again as soon as a worker is free, and if this grant was to look up the next due time, the
+     * next one does it instead.
+     */
     void claimed(Grant grant, int claimed) {
         lock.lock();
         try {
             idle += grant.slots() - claimed;
-            more = claimed == grant.slots();
+            if (claimed == grant.slots()) {
+                if (grant.lookUpNextDue()) {
+                    unknown = true;
+                } else {
+                    more = true;
+                }
+            }
         } finally {
             lock.unlock();
         }
