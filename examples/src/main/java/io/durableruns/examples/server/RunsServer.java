@@ -178,9 +178,18 @@ public final class RunsServer implements AutoCloseable {
             System.exit(1);
             return;
         }
+        server.closeOnShutdown();
+    }
+
+    /**
+     * Closes this server when the JVM is asked to stop (SIGTERM, SIGINT): running steps get the dispatcher's
+     * grace period to finish, leases not started are released.
+     */
+    public RunsServer closeOnShutdown() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutting down: finishing running steps");
-            server.close();
+            close();
         }, "durable-runs-shutdown"));
+        return this;
     }
 }

@@ -45,6 +45,27 @@ class CrashRecoveryTest {
         }
     }
 
+    @Test
+    void sigterm_lets_the_running_step_finish_before_the_server_exits() throws Exception {
+        String databaseUrl = "jdbc:sqlite:" + dir.resolve("runs.db");
+        int port = freePort();
+        Process first = startServer(databaseUrl, port, "first");
+        Http http = new Http(port);
+        awaitReady(http, first);
+        String id = http.post("/api/runs", "{\"graph\":\"slow\",\"input\":{\"sleepMs\":1500}}").json().path("id").asText();
+        http.await("/api/runs/" + id, run -> stepStatus(run, "work").equals("RUNNING"), Duration.ofSeconds(20));
+
+        first.destroy();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).isEqualTo(143);
+
+        Process second = startServer(databaseUrl, port, "second");
+        awaitReady(http, second);
+        JsonNode run = http.await("/api/runs/" + id, r -> r.path("status").asText().equals("SUCCEEDED"), Duration.ofSeconds(30));
+        assertThat(step(run, "work").path("attempt").asInt()).as("the step finished during the grace period").isEqualTo(1);
+        assertThat(http.get("/api/runs/" + id + "/artifacts/work/out.txt").body()).isEqualTo("attempt 1");
+    }
+
     private void recoversAfterKill(String databaseUrl) throws Exception {
         int port = freePort();
         Process first = startServer(databaseUrl, port, "first");

@@ -34,7 +34,7 @@ public final class CrashTestServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        RunsServer.start(System.getenv(), registry(), b -> b.leaseMargin(Duration.ofSeconds(1)));
+        RunsServer.start(System.getenv(), registry(), b -> b.leaseMargin(Duration.ofSeconds(1))).closeOnShutdown();
         Thread.currentThread().join();
     }
 }
