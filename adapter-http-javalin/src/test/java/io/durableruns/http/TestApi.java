@@ -1,5 +1,6 @@
 package io.durableruns.http;
 
+import io.durableruns.core.testkit.SettableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.durableruns.core.engine.RetryDelivery;
@@ -32,7 +33,7 @@ import java.util.function.UnaryOperator;
 final class TestApi implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final TestClock clock = new TestClock();
+    final SettableClock clock = new SettableClock();
     final InMemoryRunStore store = new InMemoryRunStore();
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final AtomicBoolean ready = new AtomicBoolean(true);

@@ -1,5 +1,6 @@
 package io.durableruns.qstash;
 
+import io.durableruns.core.testkit.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -197,7 +198,7 @@ class QStashEmulatorTest {
 
     @Test
     void delay_and_not_before_set_the_first_delivery_time_and_not_before_wins() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-02-01T10:00:00Z"));
+        SettableClock clock = new SettableClock(Instant.parse("2026-02-01T10:00:00Z"));
         restart(QStashEmulator.newBuilder().timeScale(1.0).clock(clock));
         long now = clock.millis();
         String delayed = client.publish(endpoint.url("/a"), "x", Map.of("Upstash-Delay", "1h30m"))

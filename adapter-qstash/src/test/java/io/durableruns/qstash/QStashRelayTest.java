@@ -1,5 +1,6 @@
 package io.durableruns.qstash;
 
+import io.durableruns.core.testkit.SettableClock;
 import static io.durableruns.qstash.RelayFixtures.addIntent;
 import static io.durableruns.qstash.RelayFixtures.intentCount;
 import static io.durableruns.qstash.RelayFixtures.intentId;
@@ -30,7 +31,7 @@ class QStashRelayTest {
     private static final Instant T0 = Instant.parse("2026-02-01T10:00:00Z");
     private static final String PUBLISH_PATH = "/v2/publish/https://runs.example.com/api/jobs/run-step";
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final SettableClock clock = new SettableClock(T0);
     private final RunStore store = RelayFixtures.newStore();
     private final RecordingEndpoint qstash = new RecordingEndpoint(RecordingEndpointReplies::accepted);
     private final ListAppender<ILoggingEvent> logs = RelayFixtures.captureLogs(QStashRelay.class);

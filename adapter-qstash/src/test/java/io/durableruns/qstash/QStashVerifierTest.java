@@ -1,5 +1,6 @@
 package io.durableruns.qstash;
 
+import io.durableruns.core.testkit.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durableruns.ports.in.MessageVerifier.Verification;
@@ -20,7 +21,7 @@ class QStashVerifierTest {
     private static final byte[] BODY = "{\"runId\":\"run_01jx0000000000000000000000\",\"step\":\"plan\"}"
             .getBytes(StandardCharsets.UTF_8);
 
-    private final MutableClock clock = new MutableClock(T0);
+    private final SettableClock clock = new SettableClock(T0);
     private final QStashSigner currentSigner = new QStashSigner(DevCredentials.CURRENT_KEY, clock);
     private final QStashSigner nextSigner = new QStashSigner(DevCredentials.NEXT_KEY, clock);
     private final QStashVerifier verifier = QStashVerifier.newBuilder()
