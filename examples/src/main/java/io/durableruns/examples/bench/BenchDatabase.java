@@ -19,6 +19,12 @@ interface BenchDatabase extends AutoCloseable {
     /** A store on the current tables whose pool holds up to {@code poolSize} connections. */
     JdbcRunStore open(int poolSize);
 
+    /**
+     * Waits until the pool of a store just opened holds {@code connections} connections (the pool fills in the
+     * background), so that a measured phase does not pay for opening connections.
+     */
+    void awaitPool(int connections);
+
     /** Whether {@link #mark()} counts transactions. */
     boolean countsTransactions();
 

@@ -14,6 +14,7 @@ import java.util.Map;
  */
 record BenchOptions(
         String postgresUrl,
+        boolean ownDatabase,
         boolean sqlite,
         List<Integer> workers,
         List<Workload> workloads,
@@ -22,9 +23,11 @@ record BenchOptions(
         int reps,
         int warmupChainRuns,
         int warmupFanOutRuns,
+        int maxWarmupRounds,
         Duration ceilingWarmup,
         Duration ceilingMeasure,
         boolean verifierOnly,
+        boolean verifier,
         int verifierIterations,
         Path markdown,
         boolean verbose,
@@ -37,12 +40,15 @@ record BenchOptions(
             Usage: DispatcherBenchmark [options]
               --postgres-url URL   jdbc:postgresql:// URL (default: $RUNS_BENCH_POSTGRES_URL, then
                                    $RUNS_TEST_POSTGRES_URL, then %s)
+              --shared-database    measure in the database of the URL instead of creating one for the run
+                                   (other clients' transactions then count too)
               --stores LIST        postgres,sqlite (default both)
               --workers LIST       worker counts (default 8,32)
               --workloads LIST     chain-5,fan-out-10 (default both)
               --reps N             repetitions per configuration, the median is reported (default 3)
               --quick              a smoke run: few runs, one repetition, short ceilings
               --verifier           only measure QStash signature verification
+              --no-verifier        skip measuring QStash signature verification
               --markdown FILE      also write the markdown tables to FILE
               --verbose            keep the INFO logs of the store and the dispatcher
             """.formatted(DEFAULT_POSTGRES_URL);
@@ -51,12 +57,14 @@ record BenchOptions(
         String url = env.getOrDefault("RUNS_BENCH_POSTGRES_URL", env.getOrDefault("RUNS_TEST_POSTGRES_URL",
                 DEFAULT_POSTGRES_URL));
         boolean postgres = true;
+        boolean ownDatabase = true;
         boolean sqlite = true;
         List<Integer> workers = List.of(8, 32);
         List<Workload> workloads = List.of(Workload.values());
         Integer reps = null;
         boolean quick = false;
         boolean verifierOnly = false;
+        boolean verifier = true;
         Path markdown = null;
         boolean verbose = false;
         boolean help = false;
@@ -64,6 +72,7 @@ record BenchOptions(
             String arg = args[i];
             switch (arg) {
                 case "--postgres-url" -> url = value(args, ++i, arg);
+                case "--shared-database" -> ownDatabase = false;
                 case "--stores" -> {
                     List<String> stores = List.of(value(args, ++i, arg).split(","));
                     for (String s : stores) {
@@ -79,6 +88,7 @@ record BenchOptions(
                 case "--reps" -> reps = integers(value(args, ++i, arg), arg).get(0);
                 case "--quick" -> quick = true;
                 case "--verifier" -> verifierOnly = true;
+                case "--no-verifier" -> verifier = false;
                 case "--markdown" -> markdown = Path.of(value(args, ++i, arg));
                 case "--verbose" -> verbose = true;
                 case "--help", "-h" -> help = true;
@@ -87,11 +97,11 @@ record BenchOptions(
         }
         String postgresUrl = postgres ? url : null;
         if (quick) {
-            return new BenchOptions(postgresUrl, sqlite, workers, workloads, 300, 60, reps == null ? 1 : reps, 60, 15,
-                    Duration.ofMillis(300), Duration.ofMillis(700), verifierOnly, 5_000, markdown, verbose, true, help);
+            return new BenchOptions(postgresUrl, ownDatabase, sqlite, workers, workloads, 300, 60, reps == null ? 1 : reps, 100, 20, 1,
+                    Duration.ofMillis(300), Duration.ofMillis(700), verifierOnly, verifier || verifierOnly, 5_000, markdown, verbose, true, help);
         }
-        return new BenchOptions(postgresUrl, sqlite, workers, workloads, 2000, 500, reps == null ? 3 : reps, 300, 60,
-                Duration.ofMillis(500), Duration.ofSeconds(2), verifierOnly, 50_000, markdown, verbose, false, help);
+        return new BenchOptions(postgresUrl, ownDatabase, sqlite, workers, workloads, 2000, 500, reps == null ? 3 : reps, 500, 100, 8,
+                Duration.ofMillis(500), Duration.ofSeconds(2), verifierOnly, verifier || verifierOnly, 50_000, markdown, verbose, false, help);
     }
 
     int runs(Workload workload) {

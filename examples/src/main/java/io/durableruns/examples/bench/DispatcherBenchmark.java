@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DispatcherBenchmark {
     private static final Duration WARMUP_CEILING = Duration.ofMillis(200);
+    /** Warm-up rounds go on until one compiles for less than this long (or the rounds run out). */
+    private static final double SETTLED_JIT_SECONDS = 0.5;
     private static final double VERIFIER_TARGET_MICROS = 50;
 
     private DispatcherBenchmark() {}
@@ -62,14 +64,18 @@ public final class DispatcherBenchmark {
             List<Summary> summaries = new ArrayList<>();
             List<String> notes = new ArrayList<>();
             if (options.postgresUrl() != null) {
-                summaries.addAll(runDatabase(new PostgresDatabase(options.postgresUrl()), options, notes));
+                PostgresDatabase postgres = new PostgresDatabase(options.postgresUrl(), options.ownDatabase());
+                notes.add("PostgreSQL tables: " + postgres.where() + ".");
+                summaries.addAll(runDatabase(postgres, options, notes));
             }
             if (options.sqlite()) {
                 summaries.addAll(runDatabase(new SqliteDatabase(), options, notes));
             }
             printReport(new Report(summaries), notes, options, markdown);
         }
-        printVerifier(VerifierBenchmark.run(options.verifierIterations()), markdown);
+        if (options.verifier()) {
+            printVerifier(VerifierBenchmark.run(options.verifierIterations()), markdown);
+        }
         System.out.printf("%nTotal time: %.0f s%n", (System.nanoTime() - start) / 1e9);
         if (options.markdown() != null) {
             try {
@@ -86,14 +92,7 @@ public final class DispatcherBenchmark {
             String version = db.version();
             System.out.println("\n== " + version + " ==");
             RepRunner runner = new RepRunner(db);
-            long warmupStart = System.nanoTime();
-            for (int workers : options.workers()) {
-                for (Workload workload : options.workloads()) {
-                    runner.run(workload, workers, options.warmupRuns(workload), WARMUP_CEILING, WARMUP_CEILING);
-                }
-            }
-            System.out.printf("warm-up: %d + %d runs at each worker count, %.0f s%n",
-                    options.warmupChainRuns(), options.warmupFanOutRuns(), (System.nanoTime() - warmupStart) / 1e9);
+            warmUp(runner, options);
             if (db.countsTransactions()) {
                 for (int workers : options.workers()) {
                     TxCount fixed = runner.fixedCost(options.workloads().get(0), workers);
@@ -129,6 +128,29 @@ public final class DispatcherBenchmark {
         }
     }
 
+    /**
+     * Rounds of every configuration with fewer runs, until a round leaves the JIT compilers nearly idle: on two cores
+     * a compiling JIT takes a core away from the workers and the database.
+     */
+    private static void warmUp(RepRunner runner, BenchOptions options) {
+        long start = System.nanoTime();
+        int rounds = 0;
+        double jit;
+        do {
+            double before = ResourceMeter.jitSeconds();
+            for (int workers : options.workers()) {
+                for (Workload workload : options.workloads()) {
+                    runner.run(workload, workers, options.warmupRuns(workload), WARMUP_CEILING, WARMUP_CEILING);
+                }
+            }
+            jit = ResourceMeter.jitSeconds() - before;
+            rounds++;
+        } while (jit > SETTLED_JIT_SECONDS && rounds < options.maxWarmupRounds());
+        System.out.printf("warm-up: %d round(s) of %d chain and %d fan-out runs per worker count, %.0f s; the last"
+                + " round compiled for %.1f s%n", rounds, options.warmupChainRuns(), options.warmupFanOutRuns(),
+                (System.nanoTime() - start) / 1e9, jit);
+    }
+
     private static String key(Workload workload, int workers) {
         return workload + "/" + workers;
     }
@@ -139,11 +161,11 @@ public final class DispatcherBenchmark {
                 : "";
         String foreign = r.foreignSessions() > 0 ? " | " + r.foreignSessions() + " other session(s) active" : "";
         return String.format("rep %d/%d %-10s %2d workers %,5d runs: %s steps/s (exec-only %s) | ceiling %s/s"
-                        + " | ours/ceiling %s%s | hand-off p50 %s ms p99 %s ms | %.1f s | other processes %s cores%s",
+                        + " | ours/ceiling %s%s | hand-off p50 %s ms p99 %s ms | %.1f s | JIT %.1f s | other processes %s cores%s",
                 rep, reps, r.workload().label(), r.workers(), r.runs(), num(r.stepsPerSecond(), 0),
                 num(r.execStepsPerSecond(), 0), num(r.ceiling().rowsPerSecond(), 0), num(r.ratio(), 2), tx,
                 num(r.handoffP50Nanos() / 1e6, 2), num(r.handoffP99Nanos() / 1e6, 2),
-                r.createSeconds() + r.execSeconds(), num(r.otherCores(), 2), foreign);
+                r.createSeconds() + r.execSeconds(), r.jitSeconds(), num(r.otherCores(), 2), foreign);
     }
 
     private static void printReport(Report report, List<String> notes, BenchOptions options, StringBuilder md) {
@@ -155,6 +177,10 @@ public final class DispatcherBenchmark {
         md.append("### Throughput (").append(title.toLowerCase(java.util.Locale.ROOT)).append(")\n\n")
                 .append(report.throughput().markdown()).append('\n')
                 .append("### Cost\n\n").append(report.cost().markdown()).append('\n');
+        String handoff = "Hand-off: from the end of a step's handler to the start of the next one's; every step of the"
+                + " chain, the fan-in (last branch to join) of the fan-out.";
+        System.out.println(handoff);
+        md.append(handoff).append("\n\n");
         if (report.anyForeignSessions()) {
             String warning = "* other clients were active on the database during these measurements; their"
                     + " transactions are included in the counts.";

@@ -41,17 +41,18 @@ final class HandlerClock {
         return repeats;
     }
 
-    /** The hand-off latencies of every step that has dependencies, in nanoseconds, sorted. */
+    /** The hand-off latencies of the workload's measured steps, in nanoseconds, sorted. */
     long[] handoffs(Workload workload) {
         int runs = starts.length() / stepsPerRun;
         long[] out = new long[starts.length()];
         int n = 0;
         for (int run = 0; run < runs; run++) {
             for (int step = 0; step < stepsPerRun; step++) {
-                int[] deps = workload.steps().get(step).dependencies();
-                if (deps.length == 0) {
+                Workload.Step measured = workload.steps().get(step);
+                if (!measured.measured()) {
                     continue;
                 }
+                int[] deps = measured.dependencies();
                 long lastDependencyEnd = Long.MIN_VALUE;
                 for (int d : deps) {
                     lastDependencyEnd = Math.max(lastDependencyEnd, ends.get(run * stepsPerRun + d));

@@ -16,7 +16,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * PostgreSQL: a fresh schema per repetition, dropped afterwards. Every connection of the benchmark carries the
+ * PostgreSQL: a fresh schema per repetition, dropped afterwards, by default inside a database created for the
+ * benchmark (and dropped at the end), so that the transaction counters of {@code pg_stat_database}, which are per
+ * database, count no other client's work. Every connection of the benchmark carries the
  * application name {@value #APPLICATION}, so that {@link #mark()} can wait until all of them have ended: a
  * PostgreSQL 15 backend may hold its transaction counters for up to 10 s while its connection stays open, and
  * reports them when it exits. Each mark opens its own connection, so its own two transactions (log-in and the query)
@@ -36,6 +38,8 @@ final class PostgresDatabase implements BenchDatabase {
             + " AND (a.backend_start > ? OR a.state_change > ?)) AS foreign_sessions"
             + " FROM pg_stat_database d WHERE d.datname = current_database()";
 
+    private final String adminUrl;
+    private final String database;
     private final String url;
     private final String probeUrl;
     private final boolean local;
@@ -46,14 +50,39 @@ final class PostgresDatabase implements BenchDatabase {
     private long rollbacks;
     private OffsetDateTime lastMark;
 
-    /** @param jdbcUrl a {@code jdbc:postgresql://} URL */
-    PostgresDatabase(String jdbcUrl) {
+    /**
+     * @param jdbcUrl a {@code jdbc:postgresql://} URL
+     * @param ownDatabase whether to create a database for the benchmark (falls back to {@code jdbcUrl}'s database
+     *     when the user may not create databases)
+     */
+    PostgresDatabase(String jdbcUrl, boolean ownDatabase) {
         if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
             throw new IllegalArgumentException("the benchmark needs a jdbc:postgresql://host:port/db?user=... URL");
         }
-        this.url = withParameter(jdbcUrl, "ApplicationName", APPLICATION);
-        this.probeUrl = withParameter(jdbcUrl, "ApplicationName", APPLICATION + "-probe");
+        this.adminUrl = withParameter(jdbcUrl, "ApplicationName", APPLICATION + "-admin");
+        this.database = ownDatabase ? createDatabase() : null;
+        String target = database == null ? jdbcUrl : withDatabase(jdbcUrl, database);
+        this.url = withParameter(target, "ApplicationName", APPLICATION);
+        this.probeUrl = withParameter(target, "ApplicationName", APPLICATION + "-probe");
         this.local = LOCAL_HOSTS.contains(URI.create(jdbcUrl.substring("jdbc:".length())).getHost());
+    }
+
+    private String createDatabase() {
+        String name = "durable_runs_" + schemaPrefix;
+        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+            return name;
+        } catch (SQLException e) {
+            System.out.println("Could not create a database for the benchmark (" + e.getMessage() + "); using the"
+                    + " database of the URL: other clients' transactions will be counted too.");
+            return null;
+        }
+    }
+
+    /** Where the tables live, for the report. */
+    String where() {
+        return database == null ? "a fresh schema per repetition in the database of the URL"
+                : "a fresh schema per repetition in database " + database + ", created for this run";
     }
 
     @Override
@@ -83,6 +112,30 @@ final class PostgresDatabase implements BenchDatabase {
     @Override
     public JdbcRunStore open(int poolSize) {
         return JdbcRunStore.fromUrl(url, JdbcOptions.newBuilder().schema(schema).maximumPoolSize(poolSize).build());
+    }
+
+    @Override
+    public void awaitPool(int connections) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try (Connection c = DriverManager.getConnection(probeUrl);
+                PreparedStatement count = c.prepareStatement(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + APPLICATION + "'")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) >= connections) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            System.out.println("  (warning: the pool did not reach " + connections + " connections within 10 s)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("counting the pool's connections failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the pool", e);
+        }
     }
 
     @Override
@@ -161,6 +214,13 @@ final class PostgresDatabase implements BenchDatabase {
     @Override
     public void close() {
         cleanup();
+        if (database != null) {
+            try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            } catch (SQLException e) {
+                System.out.println("  (warning: could not drop database " + database + ": " + e.getMessage() + ")");
+            }
+        }
     }
 
     private void execute(String sql) {
@@ -169,6 +229,13 @@ final class PostgresDatabase implements BenchDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("'" + sql + "' failed: " + e.getMessage(), e);
         }
+    }
+
+    private static String withDatabase(String jdbcUrl, String name) {
+        int slash = jdbcUrl.indexOf('/', "jdbc:postgresql://".length());
+        int query = jdbcUrl.indexOf('?');
+        String hostPart = slash < 0 ? (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query)) : jdbcUrl.substring(0, slash);
+        return hostPart + "/" + name + (query < 0 ? "" : jdbcUrl.substring(query));
     }
 
     private static String withParameter(String jdbcUrl, String name, String value) {

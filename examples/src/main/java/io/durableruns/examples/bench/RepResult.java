@@ -10,6 +10,7 @@ package io.durableruns.examples.bench;
  * @param ceilingTx transactions counted while measuring the ceiling (a check of the counting method)
  * @param handoffP50Nanos median hand-off latency (end of a handler to the start of the next step's handler)
  * @param machineCpuSeconds CPU seconds of every process on the machine meanwhile (NaN when unknown)
+ * @param jitSeconds time the JIT compilers spent compiling meanwhile (part of the JVM CPU)
  * @param repeatedCalls handler calls beyond one per step (0 expected)
  */
 record RepResult(
@@ -30,6 +31,7 @@ record RepResult(
         double jvmCpuSeconds,
         double serverCpuSeconds,
         double machineCpuSeconds,
+        double jitSeconds,
         int repeatedCalls) {
 
     int steps() {

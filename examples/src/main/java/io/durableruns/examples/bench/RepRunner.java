@@ -49,6 +49,7 @@ final class RepRunner {
                     ceilingTx, createTx, execTx, db.countsTransactions(), HandlerClock.percentile(handoffs, 0.50),
                     HandlerClock.percentile(handoffs, 0.99), peakHeap, create.jvmCpu() + exec.jvmCpu(),
                     create.serverCpu() + exec.serverCpu(), create.machineCpu() + exec.machineCpu(),
+                    create.jit() + exec.jit(),
                     clock.repeatedCalls());
         } finally {
             db.cleanup();
@@ -75,11 +76,12 @@ final class RepRunner {
         }
     }
 
-    private record Phase(double seconds, double jvmCpu, double serverCpu, double machineCpu) {}
+    private record Phase(double seconds, double jvmCpu, double serverCpu, double machineCpu, double jit) {}
 
     private Phase create(GraphRegistry registry, Workload workload, int threads, int runs) {
         try (JdbcRunStore store = db.open(threads + EXTRA_CONNECTIONS)) {
             RunEngine engine = RunEngine.builder().store(store).registry(registry).build();
+            db.awaitPool(threads + EXTRA_CONNECTIONS);
             Meter meter = new Meter(db);
             AtomicInteger next = new AtomicInteger();
             AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -114,6 +116,7 @@ final class RepRunner {
                 LocalDispatcher dispatcher = LocalDispatcher.builder().workers(workers).listenTo(store).build()) {
             RunEngine engine = RunEngine.builder().store(store).registry(registry).dispatchSignal(dispatcher)
                     .observer(completion).build();
+            db.awaitPool(workers + EXTRA_CONNECTIONS);
             Meter meter = new Meter(db);
             dispatcher.start(engine, engine);
             Duration timeout = Duration.ofMinutes(5);
@@ -138,6 +141,7 @@ final class RepRunner {
         private final BenchDatabase db;
         private final long startNanos = System.nanoTime();
         private final double jvmCpu = ResourceMeter.jvmCpuSeconds();
+        private final double jit = ResourceMeter.jitSeconds();
         private final OptionalDouble serverCpu;
         private final OptionalDouble machineCpu = MachineCpu.busySeconds();
 
@@ -149,7 +153,7 @@ final class RepRunner {
         Phase stop(long endNanos) {
             double jvm = ResourceMeter.jvmCpuSeconds() - jvmCpu;
             return new Phase((endNanos - startNanos) / 1e9, jvm, used(serverCpu, db.serverCpuSeconds()),
-                    used(machineCpu, MachineCpu.busySeconds()));
+                    used(machineCpu, MachineCpu.busySeconds()), ResourceMeter.jitSeconds() - jit);
         }
 
         private static double used(OptionalDouble before, OptionalDouble after) {

@@ -15,6 +15,12 @@ final class ResourceMeter {
 
     private ResourceMeter() {}
 
+    /** Time the JIT compilers spent compiling so far (their threads run beside the benchmark's). */
+    static double jitSeconds() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() / 1e3 : 0;
+    }
+
     static double jvmCpuSeconds() {
         return OS.getProcessCpuTime() / 1e9;
     }

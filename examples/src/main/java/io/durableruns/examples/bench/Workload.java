@@ -6,9 +6,13 @@ import java.util.List;
 
 /** The two graph shapes of the benchmark, with no-op handlers that record when they start and end. */
 enum Workload {
-    /** Five steps in a line: {@code s1 -> s2 -> s3 -> s4 -> s5}. */
+    /** Five steps in a line: {@code s1 -> s2 -> s3 -> s4 -> s5}. Every hand-off is measured. */
     CHAIN("chain-5", "bench-chain", chain()),
-    /** {@code root -> b01 .. b10 (in parallel) -> join}: twelve steps. */
+    /**
+     * {@code root -> b01 .. b10 (in parallel) -> join}: twelve steps. Only the fan-in hand-off (the last branch to the
+     * join) is measured: with every run created up front, a branch waits behind the branches of all earlier runs, so
+     * the root-to-branch delay is queueing time, not hand-off time.
+     */
     FAN_OUT("fan-out-10", "bench-fan-out", fanOut());
 
     private final String label;
@@ -21,8 +25,11 @@ enum Workload {
         this.steps = steps;
     }
 
-    /** A step of the graph: its name and the indexes of the steps it depends on. */
-    record Step(String name, int[] dependencies) {}
+    /**
+     * A step of the graph: its name, the indexes of the steps it depends on, and whether its hand-off latency is
+     * measured.
+     */
+    record Step(String name, int[] dependencies, boolean measured) {}
 
     String label() {
         return label;
@@ -66,20 +73,20 @@ enum Workload {
     private static List<Step> chain() {
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            steps.add(new Step("s" + (i + 1), i == 0 ? new int[0] : new int[] {i - 1}));
+            steps.add(new Step("s" + (i + 1), i == 0 ? new int[0] : new int[] {i - 1}, i > 0));
         }
         return List.copyOf(steps);
     }
 
     private static List<Step> fanOut() {
         List<Step> steps = new ArrayList<>();
-        steps.add(new Step("root", new int[0]));
+        steps.add(new Step("root", new int[0], false));
         int[] branches = new int[10];
         for (int i = 1; i <= 10; i++) {
-            steps.add(new Step(String.format("b%02d", i), new int[] {0}));
+            steps.add(new Step(String.format("b%02d", i), new int[] {0}, false));
             branches[i - 1] = i;
         }
-        steps.add(new Step("join", branches));
+        steps.add(new Step("join", branches, true));
         return List.copyOf(steps);
     }
 }
