@@ -11,6 +11,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -67,13 +68,19 @@ public final class StoreContext {
                 .replace("${json}", dialect.jsonType()));
     }
 
+    /**
+     * An instant argument. On PostgreSQL both a value and a null are sent untyped (the server takes the column's
+     * type): were a value typed {@code timestamptz} and a null untyped, a statement whose timestamp columns are
+     * null one time and set the next would be planned again on every execution.
+     */
     public Argument instant(Instant instant) {
         if (dialect == Dialect.POSTGRESQL) {
             if (instant == null) {
-                return (position, statement, ctx) -> statement.setNull(position, Types.TIMESTAMP_WITH_TIMEZONE);
+                return (position, statement, ctx) -> statement.setNull(position, Types.OTHER);
             }
-            OffsetDateTime value = OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
-            return (position, statement, ctx) -> statement.setObject(position, value);
+            String value = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                    OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
+            return (position, statement, ctx) -> statement.setObject(position, value, Types.OTHER);
         }
         if (instant == null) {
             return (position, statement, ctx) -> statement.setNull(position, Types.BIGINT);
