@@ -20,7 +20,7 @@ CREATE TABLE ${schema}${prefix}runs (
     input           jsonb            NOT NULL,
     output          jsonb,
     idempotency_key text,
-    steps_remaining integer          NOT NULL,
+    sinks_remaining integer          NOT NULL,
     created_at      timestamptz      NOT NULL,
     updated_at      timestamptz      NOT NULL,
     finished_at     timestamptz

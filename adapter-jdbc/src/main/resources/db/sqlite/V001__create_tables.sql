@@ -19,7 +19,7 @@ CREATE TABLE ${schema}${prefix}runs (
     input           TEXT    NOT NULL,
     output          TEXT,
     idempotency_key TEXT,
-    steps_remaining INTEGER NOT NULL,
+    sinks_remaining INTEGER NOT NULL,
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     finished_at     INTEGER

@@ -80,7 +80,7 @@ class PostgresConcurrencyTest {
             for (int j = 0; j < joins; j++) {
                 String id = runId(j);
                 store.inTransaction(tx -> {
-                    tx.runs().decrementStepsRemaining(id);
+                    tx.runs().decrementSinksRemaining(id);
                     StepRecord join = tx.steps().decrementPendingDeps(id, "join");
                     if (join.pendingDeps() == 0) {
                         readied.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();

@@ -18,11 +18,11 @@ import org.jdbi.v3.core.statement.Query;
 
 /** Runs and idempotency keys in SQL. */
 final class JdbiRunRepository implements RunRepository {
-    private static final String COLUMNS = "id, graph, version, status, input, output, idempotency_key, steps_remaining,"
+    private static final String COLUMNS = "id, graph, version, status, input, output, idempotency_key, sinks_remaining,"
             + " created_at, updated_at, finished_at";
 
     private static final String INSERT = "INSERT INTO ${t}runs (" + COLUMNS + ") VALUES (:id, :graph, :version, :status,"
-            + " CAST(:input AS ${json}), CAST(:output AS ${json}), :idempotency_key, :steps_remaining, :created_at,"
+            + " CAST(:input AS ${json}), CAST(:output AS ${json}), :idempotency_key, :sinks_remaining, :created_at,"
             + " :updated_at, :finished_at)";
     private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}runs WHERE id = :id";
     private static final String RESERVE = "INSERT INTO ${t}idempotency_keys (idempotency_key, request_hash, run_id,"
@@ -32,8 +32,8 @@ final class JdbiRunRepository implements RunRepository {
     private static final String UPDATE_STATUS = "UPDATE ${t}runs SET status = :next, updated_at = :at,"
             + " finished_at = :finished_at, output = COALESCE(CAST(:output AS ${json}), output)"
             + " WHERE id = :id AND status = :expected";
-    private static final String DECREMENT = "UPDATE ${t}runs SET steps_remaining = steps_remaining - 1 WHERE id = :id"
-            + " RETURNING steps_remaining";
+    private static final String DECREMENT = "UPDATE ${t}runs SET sinks_remaining = sinks_remaining - 1 WHERE id = :id"
+            + " RETURNING sinks_remaining";
     private static final String UNFINISHED_VERSIONS = "SELECT DISTINCT graph, version FROM ${t}runs"
             + " WHERE status IN ('QUEUED', 'RUNNING') ORDER BY graph, version";
 
@@ -55,7 +55,7 @@ final class JdbiRunRepository implements RunRepository {
                 .bind("input", Args.text(ctx.json(run.input())))
                 .bind("output", Args.text(ctx.json(run.output())))
                 .bind("idempotency_key", Args.text(run.idempotencyKey()))
-                .bind("steps_remaining", Args.integer(run.stepsRemaining()))
+                .bind("sinks_remaining", Args.integer(run.sinksRemaining()))
                 .bind("created_at", ctx.instant(run.createdAt()))
                 .bind("updated_at", ctx.instant(run.updatedAt()))
                 .bind("finished_at", ctx.instant(run.finishedAt()))
@@ -103,7 +103,7 @@ final class JdbiRunRepository implements RunRepository {
     }
 
     @Override
-    public int decrementStepsRemaining(String runId) {
+    public int decrementSinksRemaining(String runId) {
         return tx.handle().createQuery(ctx.sql(DECREMENT))
                 .bind("id", Args.text(runId))
                 .map((rs, c) -> rs.getInt(1))
@@ -154,7 +154,7 @@ final class JdbiRunRepository implements RunRepository {
                 ctx.json(rs, "input"),
                 ctx.json(rs, "output"),
                 rs.getString("idempotency_key"),
-                rs.getInt("steps_remaining"),
+                rs.getInt("sinks_remaining"),
                 ctx.instant(rs, "created_at"),
                 ctx.instant(rs, "updated_at"),
                 ctx.instant(rs, "finished_at"));

@@ -147,6 +147,20 @@ final class Claims {
         return new PreparedAttempt(lease, run, claimed, outputs);
     }
 
+    /**
+     * Claims the earliest due step from the queue, in the transaction that committed the caller's previous
+     * step, so a worker moves on to its next step without a transaction of its own.
+     */
+    PreparedAttempt claimOneDue(StoreTransaction tx, String owner, Instant now) {
+        for (DispatchIntent intent : tx.intents().claimDue(now, 1)) {
+            ClaimResult r = claim(tx, intent.runId(), intent.step(), owner, now, true);
+            if (r.isClaimed()) {
+                return r.attempt();
+            }
+        }
+        return null;
+    }
+
     /** Reloads a claimed attempt (when the process that claimed it did not keep what it read). */
     Optional<PreparedAttempt> reload(StoreTransaction tx, StepLease lease) {
         Optional<RunRecord> run = tx.runs().find(lease.runId());

@@ -54,18 +54,20 @@ final class Completions {
         events.add(now, EventType.STEP_SUCCEEDED, name, running.attempt(), Json.obj("durationMs", elapsed.toMillis()));
         PreparedAttempt next = null;
         boolean runFinished = false;
-        int remaining = tx.runs().decrementStepsRemaining(runId);
-        if (remaining == 0) {
-            ObjectNode runOutput = runOutput(tx, graph, runId, name, output);
-            Transitions.check(RunStatus.RUNNING, RunStatus.SUCCEEDED);
-            if (tx.runs().updateStatus(runId, RunStatus.RUNNING, RunStatus.SUCCEEDED, now, runOutput)) {
-                events.add(now, EventType.RUN_SUCCEEDED, null, null, null);
-                runFinished = true;
+        List<String> successors = graph.successors(name);
+        if (successors.isEmpty()) {
+            if (tx.runs().decrementSinksRemaining(runId) == 0) {
+                ObjectNode runOutput = runOutput(tx, graph, runId, name, output);
+                Transitions.check(RunStatus.RUNNING, RunStatus.SUCCEEDED);
+                if (tx.runs().updateStatus(runId, RunStatus.RUNNING, RunStatus.SUCCEEDED, now, runOutput)) {
+                    events.add(now, EventType.RUN_SUCCEEDED, null, null, null);
+                    runFinished = true;
+                }
             }
         } else {
             Map<String, JsonNode> known = new HashMap<>(attempt.dependencyOutputs());
             known.put(name, output);
-            for (String successor : graph.successors(name)) {
+            for (String successor : successors) {
                 StepRecord s2 = tx.steps().decrementPendingDeps(runId, successor);
                 if (s2.status() != StepStatus.PENDING || s2.pendingDeps() != 0) {
                     continue;
@@ -83,8 +85,11 @@ final class Completions {
                 }
             }
         }
-        tx.intents().insertAll(intents);
         tx.timeline().append(events.list());
+        if (claimSuccessor && next == null) {
+            next = claims.claimOneDue(tx, attempt.lease().owner(), now);
+        }
+        tx.intents().insertAll(intents);
         return new Committed(new DeliveryOutcome.Done(runId, name, running.attempt()), next, runFinished);
     }
 

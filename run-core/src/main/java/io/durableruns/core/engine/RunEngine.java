@@ -136,7 +136,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
 
     private RunDetails insertRun(StoreTransaction tx, StepGraph graph, String runId, CreateRunCommand command, Instant now) {
         RunRecord run = new RunRecord(runId, graph.name(), graph.version(), RunStatus.QUEUED, command.input(), null,
-                command.idempotencyKey(), graph.steps().size(), now, now, null);
+                command.idempotencyKey(), graph.sinks().size(), now, now, null);
         tx.runs().insert(run);
         Events events = new Events(runId);
         events.add(now, EventType.RUN_CREATED, null, null,

@@ -186,15 +186,15 @@ public final class InMemoryRunStore implements RunStore {
                 return false;
             }
             put(runRows, runId, new RunRecord(r.id(), r.graph(), r.version(), next, r.input(),
-                    output != null ? output : r.output(), r.idempotencyKey(), r.stepsRemaining(), r.createdAt(), at,
+                    output != null ? output : r.output(), r.idempotencyKey(), r.sinksRemaining(), r.createdAt(), at,
                     next.isTerminal() ? at : null));
             return true;
         }
 
         @Override
-        public int decrementStepsRemaining(String runId) {
+        public int decrementSinksRemaining(String runId) {
             RunRecord r = Objects.requireNonNull(runRows.get(runId), "no run " + runId);
-            int left = r.stepsRemaining() - 1;
+            int left = r.sinksRemaining() - 1;
             put(runRows, runId, new RunRecord(r.id(), r.graph(), r.version(), r.status(), r.input(), r.output(),
                     r.idempotencyKey(), left, r.createdAt(), r.updatedAt(), r.finishedAt()));
             return left;

@@ -168,11 +168,11 @@ public abstract class RunStoreContract {
     }
 
     @Test
-    void steps_remaining_counts_down_atomically() {
+    void sinks_remaining_counts_down_atomically() {
         insertRunWithSteps(runId(1));
-        var r8 = store.inTransaction(tx -> tx.runs().decrementStepsRemaining(runId(1)));
+        var r8 = store.inTransaction(tx -> tx.runs().decrementSinksRemaining(runId(1)));
         assertThat(r8).isEqualTo(1);
-        var r9 = store.inTransaction(tx -> tx.runs().decrementStepsRemaining(runId(1)));
+        var r9 = store.inTransaction(tx -> tx.runs().decrementSinksRemaining(runId(1)));
         assertThat(r9).isZero();
     }
 
@@ -698,6 +698,31 @@ public abstract class RunStoreContract {
                 .containsExactly(new io.durableruns.ports.model.GraphVersionRef("reconciled", 2));
         assertThat(onlyV2.startupReport().unregisteredWithUnfinishedRuns())
                 .containsExactly(new io.durableruns.ports.model.GraphVersionRef("reconciled", 1));
+    }
+
+    @Test
+    void a_worker_commit_claims_the_next_step_in_the_same_transaction() {
+        RunTestKit kit = kit(retrying());
+        String first = kit.start("retrying", Map.of());
+        String second = kit.start("retrying", Map.of());
+        var leases = kit.engine().claimDue("w1", 1);
+        assertThat(leases).singleElement().satisfies(l -> assertThat(l.runId()).isEqualTo(first));
+
+        var fetched = kit.engine().work(leases.get(0), true);
+        assertThat(fetched.outcome()).isInstanceOf(DeliveryOutcome.Done.class);
+        var successor = fetched.next().orElseThrow();
+        assertThat(successor.runId()).isEqualTo(first);
+        assertThat(successor.step()).isEqualTo("after");
+        assertThat(kit.step(first, "after").status()).isEqualTo(StepStatus.RUNNING);
+
+        var finished = kit.engine().work(successor, true);
+        assertThat(kit.run(first).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        var fromQueue = finished.next().orElseThrow();
+        assertThat(fromQueue.runId()).isEqualTo(second);
+        assertThat(fromQueue.step()).isEqualTo("fetch");
+        long queued = store.inTransaction(tx -> tx.intents().count());
+        assertThat(queued).isZero();
+        assertThat(kit.engine().work(fromQueue, false).outcome()).isInstanceOf(DeliveryOutcome.Done.class);
     }
 
     @Test

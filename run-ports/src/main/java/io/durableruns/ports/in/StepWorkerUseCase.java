@@ -19,8 +19,9 @@ public interface StepWorkerUseCase {
     /**
      * Runs the handler of a claimed step and commits the outcome under the lease's fencing token.
      *
-     * @param claimSuccessor when {@code true} and the commit readies a successor, that successor is claimed
-     *     for the same owner in the same transaction and returned in {@link WorkResult#next()}
+     * @param claimSuccessor when {@code true}, the transaction that commits the step also claims the worker's
+     *     next step for the same owner and returns it in {@link WorkResult#next()}: a successor the commit
+     *     readied, or else the earliest due step in the queue
      */
     WorkResult work(StepLease lease, boolean claimSuccessor);
 

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * One run as stored: pinned to the graph name and version it was created with.
  *
- * @param stepsRemaining how many steps have not succeeded yet; the run succeeds when it reaches zero
+ * @param sinksRemaining how many sink steps (steps nothing depends on) have not succeeded yet; the run succeeds
+ *     when it reaches zero, since every step is an ancestor of a sink
  * @param idempotencyKey the key the run was created with, or {@code null}
  * @param output the output of the run (the outputs of its sink steps), or {@code null} until it succeeds
  * @param finishedAt when the run reached a terminal status, or {@code null}
@@ -20,7 +21,7 @@ public record RunRecord(
         JsonNode input,
         JsonNode output,
         String idempotencyKey,
-        int stepsRemaining,
+        int sinksRemaining,
         Instant createdAt,
         Instant updatedAt,
         Instant finishedAt) {

@@ -36,11 +36,12 @@ public interface RunRepository {
     boolean updateStatus(String runId, RunStatus expected, RunStatus next, Instant at, JsonNode output);
 
     /**
-     * Atomically decrements the number of steps that have not succeeded yet.
+     * Atomically decrements the number of sink steps that have not succeeded yet (row-locked, so of two sinks
+     * succeeding at once exactly one sees zero).
      *
      * @return the number remaining after the decrement
      */
-    int decrementStepsRemaining(String runId);
+    int decrementSinksRemaining(String runId);
 
     /**
      * One page of runs, newest first ({@code createdAt} descending, then id descending), strictly after

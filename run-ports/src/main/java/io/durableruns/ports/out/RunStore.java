@@ -10,7 +10,7 @@ package io.durableruns.ports.out;
  * {@link io.durableruns.ports.StoreException} thrown from here means the transaction rolled back.
  *
  * <pre>{@code
- * int remaining = store.inTransaction(tx -> tx.runs().decrementStepsRemaining(runId));
+ * int remaining = store.inTransaction(tx -> tx.runs().decrementSinksRemaining(runId));
  * }</pre>
  */
 public interface RunStore {
