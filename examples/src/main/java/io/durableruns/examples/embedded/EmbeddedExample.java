@@ -1,5 +1,6 @@
 package io.durableruns.examples.embedded;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.StepGraph;
@@ -7,47 +8,47 @@ import io.durableruns.jdbc.JdbcOptions;
 import io.durableruns.jdbc.JdbcRunStore;
 import io.durableruns.jdbc.LocalDispatcher;
 import io.durableruns.ports.in.CreateRunCommand;
-import io.durableruns.ports.model.RunDetails;
-import io.durableruns.ports.model.RunStatus;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The library embedded in a plain Java program: PostgreSQL, the local dispatcher, no HTTP. Run it with
- * {@code DATABASE_URL=postgres://postgres@127.0.0.1:5432/test} (SQLite when unset).
+ * {@code DATABASE_URL=postgres://postgres@127.0.0.1:5432/test} (an SQLite file when unset).
  */
 public final class EmbeddedExample {
-    public static void main(String[] args) throws InterruptedException {
-        StepGraph greet = StepGraph.builder("greet", 1)
-                .step("lookup", ctx -> Map.of("name", ctx.input().path("user").asText()))
-                .step("compose", List.of("lookup"), ctx -> "Hello, " + ctx.output("lookup").get("name").asText())
-                .step("deliver", List.of("compose"), ctx -> {
-                    ctx.artifacts().putText("message.txt", "text/plain", ctx.output("compose").asText());
-                    return Map.of("delivered", true);
-                })
-                .build();
-        String url = System.getenv().getOrDefault("DATABASE_URL", "jdbc:sqlite:./data/embedded.db");
+    static final StepGraph GREET = StepGraph.builder("greet", 1)
+            .step("lookup", ctx -> Map.of("name", ctx.input().path("user").asText()))
+            .step("compose", List.of("lookup"), ctx -> "Hello, " + ctx.output("lookup").get("name").asText())
+            .step("deliver", List.of("compose"), ctx -> {
+                ctx.artifacts().putText("message.txt", "text/plain", ctx.output("compose").asText());
+                return Map.of("delivered", true);
+            })
+            .build();
 
-        try (JdbcRunStore store = JdbcRunStore.fromUrl(url, JdbcOptions.defaults());
+    public static void main(String[] args) throws InterruptedException {
+        String message = greet(System.getenv().getOrDefault("DATABASE_URL", "jdbc:sqlite:./data/embedded.db"), "Ada");
+        System.out.println(message);
+    }
+
+    /** Runs the greet graph for {@code user} and returns the message it delivered. */
+    static String greet(String databaseUrl, String user) throws InterruptedException {
+        try (JdbcRunStore store = JdbcRunStore.fromUrl(databaseUrl, JdbcOptions.defaults());
                 LocalDispatcher dispatcher = LocalDispatcher.builder().workers(4).listenTo(store).build()) {
             RunEngine engine = RunEngine.builder()
                     .store(store)
-                    .registry(new GraphRegistry().register(greet))
+                    .registry(new GraphRegistry().register(GREET))
                     .dispatchSignal(dispatcher)
                     .build();
             dispatcher.start(engine, engine);
 
-            var input = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("user", "Ada");
-            String runId = engine.create(new CreateRunCommand("greet", null, input, "greet-ada")).run().run().id();
-
-            RunDetails run = engine.find(runId).orElseThrow();
-            for (int i = 0; i < 100 && !run.run().status().isTerminal(); i++) {
-                Thread.sleep(50);
-                run = engine.find(runId).orElseThrow();
+            var input = JsonNodeFactory.instance.objectNode().put("user", user);
+            String runId = engine.create(new CreateRunCommand("greet", null, input, "greet-" + user)).run().run().id();
+            for (int i = 0; i < 200 && !engine.find(runId).orElseThrow().run().status().isTerminal(); i++) {
+                Thread.sleep(25);
             }
-            System.out.println(runId + " " + run.run().status() + ": "
-                    + engine.artifact(runId, "deliver", "message.txt").map(a -> new String(a.content())).orElse("-"));
-            System.exit(run.run().status() == RunStatus.SUCCEEDED ? 0 : 1);
+            return engine.artifact(runId, "deliver", "message.txt")
+                    .map(a -> new String(a.content(), java.nio.charset.StandardCharsets.UTF_8))
+                    .orElseThrow(() -> new IllegalStateException("run " + runId + " did not deliver"));
         }
     }
 }
