@@ -42,9 +42,12 @@ final class BearerAuth {
         boolean ok = header != null
                 && header.length() > PREFIX.length()
                 && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
-                && MessageDigest.isEqual(sha256(header.substring(PREFIX.length()).trim()), expectedDigest);
+                && MessageDigest.isEqual(
+                        sha256(header.substring(PREFIX.length()).trim()), expectedDigest);
         if (!ok) {
-            throw new ApiException(401, "unauthorized",
+            throw new ApiException(
+                    401,
+                    "unauthorized",
                     "This route needs the header 'Authorization: Bearer <token>' with the server's API token",
                     Map.of("WWW-Authenticate", "Bearer"));
         }

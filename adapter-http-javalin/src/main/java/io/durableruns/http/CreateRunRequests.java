@@ -17,17 +17,20 @@ final class CreateRunRequests {
         try {
             root = JsonViews.parse(body);
         } catch (IOException e) {
-            throw ApiException.badRequest("invalid_json",
+            throw ApiException.badRequest(
+                    "invalid_json",
                     "The request body is not valid JSON; send {\"graph\":\"name\",\"version\":1,\"input\":{...}}");
         }
         if (!root.isObject()) {
-            throw ApiException.badRequest("invalid_request",
+            throw ApiException.badRequest(
+                    "invalid_request",
                     "The request body must be a JSON object such as {\"graph\":\"name\",\"input\":{...}}");
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest("invalid_request",
+                throw ApiException.badRequest(
+                        "invalid_request",
                         "Unknown field '" + PathIds.clip(name) + "'; the fields are graph, version and input");
             }
         }
@@ -46,8 +49,8 @@ final class CreateRunRequests {
             return null;
         }
         if (!version.isIntegralNumber() || !version.canConvertToInt()) {
-            throw ApiException.badRequest("invalid_request",
-                    "'version' must be a positive integer, or absent for the newest version");
+            throw ApiException.badRequest(
+                    "invalid_request", "'version' must be a positive integer, or absent for the newest version");
         }
         return version.intValue();
     }

@@ -54,15 +54,26 @@ final class DeliveryAnswers {
             body.put("reason", ignored.reason());
             Responses.json(ctx, 200, body);
         } else if (outcome instanceof Busy busy) {
-            retryLater(ctx, busy.leaseUntil(), "step_busy", "Step '" + message.step() + "' of run "
-                    + message.runId() + " is running elsewhere until " + busy.leaseUntil() + "; deliver it again then");
+            retryLater(
+                    ctx,
+                    busy.leaseUntil(),
+                    "step_busy",
+                    "Step '" + message.step() + "' of run " + message.runId() + " is running elsewhere until "
+                            + busy.leaseUntil() + "; deliver it again then");
         } else if (outcome instanceof RetryAt retry) {
-            retryLater(ctx, retry.at(), "step_retry_scheduled", "Attempt " + retry.attempt() + " of step '"
-                    + message.step() + "' failed" + describe(retry.error()) + "; the next attempt is due at "
-                    + retry.at());
+            retryLater(
+                    ctx,
+                    retry.at(),
+                    "step_retry_scheduled",
+                    "Attempt " + retry.attempt() + " of step '"
+                            + message.step() + "' failed" + describe(retry.error()) + "; the next attempt is due at "
+                            + retry.at());
         } else if (outcome instanceof Failed failed) {
-            stopRetrying(ctx, "step_failed", "Step '" + message.step() + "' of run " + message.runId()
-                    + " failed for good at attempt " + failed.attempt() + describe(failed.error()));
+            stopRetrying(
+                    ctx,
+                    "step_failed",
+                    "Step '" + message.step() + "' of run " + message.runId() + " failed for good at attempt "
+                            + failed.attempt() + describe(failed.error()));
         } else {
             throw new IllegalStateException("Unknown delivery outcome " + outcome + "; indicates a bug");
         }

@@ -44,7 +44,10 @@ final class ExceptionResponses {
         } else {
             String reference = UUID.randomUUID().toString();
             LOG.error("Unexpected error {} during {} {}{}", reference, ctx.method(), ctx.path(), runIdOf(ctx), e);
-            Responses.error(ctx, 500, "internal",
+            Responses.error(
+                    ctx,
+                    500,
+                    "internal",
                     "Internal error; the server log has the details under reference " + reference);
         }
     }

@@ -31,8 +31,13 @@ final class JobRoutes {
     private final ApiMetrics metrics;
     private final DeliveryAnswers answers;
 
-    JobRoutes(RunOperations runs, MessageVerifier verifier, MessageVerifier failureVerifier, int bodyLimit,
-            ApiMetrics metrics, Clock clock) {
+    JobRoutes(
+            RunOperations runs,
+            MessageVerifier verifier,
+            MessageVerifier failureVerifier,
+            int bodyLimit,
+            ApiMetrics metrics,
+            Clock clock) {
         this.runs = runs;
         this.verifier = verifier;
         this.failureVerifier = failureVerifier;

@@ -14,8 +14,10 @@ final class PathIds {
     static String runId(Context ctx) {
         String id = ctx.pathParam("id");
         if (!Ids.isRunId(id)) {
-            throw ApiException.badRequest("invalid_id", "'" + clip(id) + "' is not a run id: run ids are 'run_'"
-                    + " followed by 26 lower-case base-32 characters");
+            throw ApiException.badRequest(
+                    "invalid_id",
+                    "'" + clip(id) + "' is not a run id: run ids are 'run_'"
+                            + " followed by 26 lower-case base-32 characters");
         }
         return id;
     }
@@ -23,8 +25,10 @@ final class PathIds {
     static String stepName(Context ctx) {
         String step = ctx.pathParam("step");
         if (!Ids.isName(step)) {
-            throw ApiException.badRequest("invalid_id", "'" + clip(step) + "' is not a step name: names match "
-                    + Ids.NAME.pattern() + " (at most " + Ids.MAX_NAME_LENGTH + " characters)");
+            throw ApiException.badRequest(
+                    "invalid_id",
+                    "'" + clip(step) + "' is not a step name: names match " + Ids.NAME.pattern() + " (at most "
+                            + Ids.MAX_NAME_LENGTH + " characters)");
         }
         return step;
     }
@@ -32,8 +36,8 @@ final class PathIds {
     static String artifactKey(Context ctx) {
         String key = ctx.pathParam("key");
         if (!ARTIFACT_KEY.matcher(key).matches()) {
-            throw ApiException.badRequest("invalid_id", "'" + clip(key) + "' is not an artifact key: keys match "
-                    + ARTIFACT_KEY.pattern());
+            throw ApiException.badRequest(
+                    "invalid_id", "'" + clip(key) + "' is not an artifact key: keys match " + ARTIFACT_KEY.pattern());
         }
         return key;
     }

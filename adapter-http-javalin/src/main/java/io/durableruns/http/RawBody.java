@@ -25,7 +25,9 @@ final class RawBody {
     }
 
     private static ApiException tooLarge(int limit) {
-        return new ApiException(413, "payload_too_large",
+        return new ApiException(
+                413,
+                "payload_too_large",
                 "The request body is larger than the limit of " + limit + " bytes; send a smaller body");
     }
 }

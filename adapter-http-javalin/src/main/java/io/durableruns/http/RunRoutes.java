@@ -80,8 +80,9 @@ final class RunRoutes {
         String id = PathIds.runId(ctx);
         String step = PathIds.stepName(ctx);
         String key = PathIds.artifactKey(ctx);
-        ArtifactRecord artifact = runs.artifact(id, step, key).orElseThrow(() -> ApiException.notFound(
-                "artifact_not_found", "Run " + id + " has no artifact '" + key + "' from step '" + step + "'"));
+        ArtifactRecord artifact = runs.artifact(id, step, key)
+                .orElseThrow(() -> ApiException.notFound(
+                        "artifact_not_found", "Run " + id + " has no artifact '" + key + "' from step '" + step + "'"));
         String type = artifact.contentType();
         ctx.status(200)
                 .contentType(MEDIA_TYPE.matcher(type).matches() ? type : "application/octet-stream")
@@ -121,8 +122,10 @@ final class RunRoutes {
         try {
             return RunStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_request", "'status' must be one of QUEUED, RUNNING, SUCCEEDED,"
-                    + " FAILED or CANCELLED, was '" + PathIds.clip(value) + "'");
+            throw ApiException.badRequest(
+                    "invalid_request",
+                    "'status' must be one of QUEUED, RUNNING, SUCCEEDED," + " FAILED or CANCELLED, was '"
+                            + PathIds.clip(value) + "'");
         }
     }
 
@@ -131,8 +134,10 @@ final class RunRoutes {
             return null;
         }
         if (!Ids.isName(value)) {
-            throw ApiException.badRequest("invalid_request", "'graph' must be a graph name matching "
-                    + Ids.NAME.pattern() + ", was '" + PathIds.clip(value) + "'");
+            throw ApiException.badRequest(
+                    "invalid_request",
+                    "'graph' must be a graph name matching " + Ids.NAME.pattern() + ", was '" + PathIds.clip(value)
+                            + "'");
         }
         return value;
     }
@@ -143,8 +148,10 @@ final class RunRoutes {
         }
         int limit = parseIntOr(value.trim(), 0);
         if (limit < 1 || limit > RunListQuery.MAX_LIMIT) {
-            throw ApiException.badRequest("invalid_request", "'limit' must be an integer from 1 to "
-                    + RunListQuery.MAX_LIMIT + ", was '" + PathIds.clip(value) + "'");
+            throw ApiException.badRequest(
+                    "invalid_request",
+                    "'limit' must be an integer from 1 to " + RunListQuery.MAX_LIMIT + ", was '" + PathIds.clip(value)
+                            + "'");
         }
         return limit;
     }

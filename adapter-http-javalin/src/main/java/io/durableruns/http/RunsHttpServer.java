@@ -71,11 +71,15 @@ public final class RunsHttpServer implements AutoCloseable {
         try {
             app.start(options.host(), options.port());
         } catch (RuntimeException e) {
-            throw new HttpServerException("Could not start the HTTP server on " + options.host() + ":"
-                    + options.port() + " (" + e.getMessage() + "); choose a free port", e);
+            throw new HttpServerException(
+                    "Could not start the HTTP server on " + options.host() + ":" + options.port() + " ("
+                            + e.getMessage() + "); choose a free port",
+                    e);
         }
-        LOG.info("Runs HTTP API listening on http://{}:{}; management routes {}; step deliveries {}",
-                options.host(), app.port(),
+        LOG.info(
+                "Runs HTTP API listening on http://{}:{}; management routes {}; step deliveries {}",
+                options.host(),
+                app.port(),
                 options.apiToken() == null ? "open (no API token, so bound to 127.0.0.1 only)" : "need the API token",
                 options.verifier() == null ? "disabled (no message verifier)" : "enabled, signatures verified");
         return this;
@@ -141,7 +145,11 @@ public final class RunsHttpServer implements AutoCloseable {
             stepFailed = RunsHttpServer::deliveriesDisabled;
         } else {
             JobRoutes jobs = new JobRoutes(
-                    options.operations(), options.verifier(), options.failureVerifier(), options.bodyLimit(), metrics,
+                    options.operations(),
+                    options.verifier(),
+                    options.failureVerifier(),
+                    options.bodyLimit(),
+                    metrics,
                     options.clock());
             runStep = jobs::runStep;
             stepFailed = jobs::stepFailed;
@@ -160,7 +168,8 @@ public final class RunsHttpServer implements AutoCloseable {
     }
 
     private static void deliveriesDisabled(Context ctx) {
-        throw ApiException.notFound("not_found",
+        throw ApiException.notFound(
+                "not_found",
                 "Step deliveries are not enabled on this server: it was started without a message verifier");
     }
 
@@ -265,8 +274,8 @@ public final class RunsHttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("operations is required: pass the engine's RunOperations");
             }
             if (bodyLimit < 1 || bodyLimit > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("bodyLimit must be from 1 to " + (Integer.MAX_VALUE - 8)
-                        + " bytes, was " + bodyLimit);
+                throw new IllegalArgumentException(
+                        "bodyLimit must be from 1 to " + (Integer.MAX_VALUE - 8) + " bytes, was " + bodyLimit);
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
@@ -280,8 +289,10 @@ public final class RunsHttpServer implements AutoCloseable {
             String boundHost = host == null ? "0.0.0.0" : host;
             if (token == null) {
                 if (host != null && !host.equals("127.0.0.1")) {
-                    LOG.warn("No API token is set, so the management routes are open: binding 127.0.0.1 instead"
-                            + " of {}. Set an API token to accept remote requests.", host);
+                    LOG.warn(
+                            "No API token is set, so the management routes are open: binding 127.0.0.1 instead"
+                                    + " of {}. Set an API token to accept remote requests.",
+                            host);
                 } else {
                     LOG.info("No API token is set, so the management routes are open: binding 127.0.0.1 only");
                 }
@@ -289,9 +300,18 @@ public final class RunsHttpServer implements AutoCloseable {
             }
             PrometheusMeterRegistry registry =
                     meterRegistry == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : meterRegistry;
-            return new RunsHttpServer(new HttpApiOptions(operations, verifier,
-                    failureVerifier == null ? verifier : failureVerifier, token, (int) bodyLimit, readiness,
-                    queueDepth, registry, boundHost, port, clock));
+            return new RunsHttpServer(new HttpApiOptions(
+                    operations,
+                    verifier,
+                    failureVerifier == null ? verifier : failureVerifier,
+                    token,
+                    (int) bodyLimit,
+                    readiness,
+                    queueDepth,
+                    registry,
+                    boundHost,
+                    port,
+                    clock));
         }
     }
 }

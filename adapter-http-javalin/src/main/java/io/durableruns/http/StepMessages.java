@@ -23,7 +23,8 @@ final class StepMessages {
         JsonNode root = object(body, "A failure callback");
         JsonNode source = root.get("sourceBody");
         if (source == null || !source.isTextual()) {
-            throw ApiException.badRequest("invalid_request",
+            throw ApiException.badRequest(
+                    "invalid_request",
                     "A failure callback needs 'sourceBody', the base64 of the original step message");
         }
         byte[] original;
@@ -32,8 +33,8 @@ final class StepMessages {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("invalid_request", "'sourceBody' is not valid base64");
         }
-        StepMessage message = message(object(original, "The 'sourceBody' of a failure callback"),
-                "The 'sourceBody' of a failure callback");
+        StepMessage message = message(
+                object(original, "The 'sourceBody' of a failure callback"), "The 'sourceBody' of a failure callback");
         return new FailureCallback(message, intOrNull(root.get("status")), intOrNull(root.get("retried")));
     }
 
@@ -54,16 +55,17 @@ final class StepMessages {
         JsonNode runId = root.get("runId");
         JsonNode step = root.get("step");
         if (runId == null || !runId.isTextual() || step == null || !step.isTextual()) {
-            throw ApiException.badRequest("invalid_request",
+            throw ApiException.badRequest(
+                    "invalid_request",
                     what + " needs the strings 'runId' and 'step': {\"runId\":\"run_...\",\"step\":\"name\"}");
         }
         if (!Ids.isRunId(runId.asText())) {
-            throw ApiException.badRequest("invalid_request",
-                    what + " has a malformed 'runId': '" + PathIds.clip(runId.asText()) + "'");
+            throw ApiException.badRequest(
+                    "invalid_request", what + " has a malformed 'runId': '" + PathIds.clip(runId.asText()) + "'");
         }
         if (!Ids.isName(step.asText())) {
-            throw ApiException.badRequest("invalid_request",
-                    what + " has a malformed 'step': '" + PathIds.clip(step.asText()) + "'");
+            throw ApiException.badRequest(
+                    "invalid_request", what + " has a malformed 'step': '" + PathIds.clip(step.asText()) + "'");
         }
         return new StepMessage(runId.asText(), step.asText());
     }

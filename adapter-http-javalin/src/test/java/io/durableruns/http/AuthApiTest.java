@@ -22,8 +22,11 @@ class AuthApiTest {
 
     private Response anonymous(String method, String path, String authorization) {
         HttpRequest.Builder b = HttpRequest.newBuilder(api.uri(path))
-                .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString("{\"graph\":\"demo\"}"));
+                .method(
+                        method,
+                        method.equals("GET")
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString("{\"graph\":\"demo\"}"));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -55,8 +58,8 @@ class AuthApiTest {
 
     @Test
     void a_wrong_token_or_scheme_is_401_and_stores_nothing() {
-        for (String authorization : List.of("Bearer wrong", "Bearer " + TOKEN + "x", "Bearer", "Basic " + TOKEN,
-                TOKEN, "Bearer  ")) {
+        for (String authorization :
+                List.of("Bearer wrong", "Bearer " + TOKEN + "x", "Bearer", "Basic " + TOKEN, TOKEN, "Bearer  ")) {
             Response r = anonymous("POST", "/api/runs", authorization);
             assertThat(r.status()).as(authorization).isEqualTo(401);
         }
@@ -96,7 +99,8 @@ class AuthApiTest {
     @Test
     void with_a_token_the_server_binds_the_requested_host() {
         assertThat(api.server.host()).isEqualTo("127.0.0.1");
-        try (RunsHttpServer server = RunsHttpServer.builder().operations(api.engine).apiToken(TOKEN).build()) {
+        try (RunsHttpServer server =
+                RunsHttpServer.builder().operations(api.engine).apiToken(TOKEN).build()) {
             assertThat(server.host()).isEqualTo("0.0.0.0");
         }
     }
@@ -107,7 +111,11 @@ class AuthApiTest {
             assertThat(open.server.host()).isEqualTo("127.0.0.1");
             assertThat(open.get("/api/runs").status()).isEqualTo(200);
         }
-        try (RunsHttpServer blank = RunsHttpServer.builder().operations(api.engine).apiToken("  ").host("::").build()) {
+        try (RunsHttpServer blank = RunsHttpServer.builder()
+                .operations(api.engine)
+                .apiToken("  ")
+                .host("::")
+                .build()) {
             assertThat(blank.host()).isEqualTo("127.0.0.1");
         }
     }

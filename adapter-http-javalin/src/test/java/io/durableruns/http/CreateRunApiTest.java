@@ -65,7 +65,8 @@ class CreateRunApiTest {
 
         assertThat(first.status()).isEqualTo(201);
         assertThat(again.status()).isEqualTo(200);
-        assertThat(again.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
+        assertThat(again.json().path("id").asText())
+                .isEqualTo(first.json().path("id").asText());
         assertThat(again.header("Location")).isEqualTo(first.header("Location"));
         assertThat(api.runCount()).isEqualTo(1);
     }
@@ -74,7 +75,8 @@ class CreateRunApiTest {
     void the_same_idempotency_key_with_another_body_is_409_and_stores_nothing() {
         api.post("/api/runs", "{\"graph\":\"demo\",\"input\":{\"topic\":\"a\"}}", "Idempotency-Key", "req-1");
 
-        Response r = api.post("/api/runs", "{\"graph\":\"demo\",\"input\":{\"topic\":\"b\"}}", "Idempotency-Key", "req-1");
+        Response r =
+                api.post("/api/runs", "{\"graph\":\"demo\",\"input\":{\"topic\":\"b\"}}", "Idempotency-Key", "req-1");
 
         assertThat(r.status()).isEqualTo(409);
         assertThat(r.errorCode()).isEqualTo("idempotency_conflict");
@@ -166,9 +168,13 @@ class CreateRunApiTest {
     void a_graph_name_or_version_of_the_wrong_shape_is_400() {
         assertThat(api.post("/api/runs", "{\"graph\":7}").status()).isEqualTo(400);
         assertThat(api.post("/api/runs", "{\"graph\":\"Demo Graph\"}").status()).isEqualTo(400);
-        assertThat(api.post("/api/runs", "{\"graph\":\"demo\",\"version\":\"1\"}").status()).isEqualTo(400);
-        assertThat(api.post("/api/runs", "{\"graph\":\"demo\",\"version\":1.5}").status()).isEqualTo(400);
-        assertThat(api.post("/api/runs", "{\"graph\":\"demo\",\"version\":0}").status()).isEqualTo(400);
+        assertThat(api.post("/api/runs", "{\"graph\":\"demo\",\"version\":\"1\"}")
+                        .status())
+                .isEqualTo(400);
+        assertThat(api.post("/api/runs", "{\"graph\":\"demo\",\"version\":1.5}").status())
+                .isEqualTo(400);
+        assertThat(api.post("/api/runs", "{\"graph\":\"demo\",\"version\":0}").status())
+                .isEqualTo(400);
         assertThat(api.runCount()).isZero();
     }
 

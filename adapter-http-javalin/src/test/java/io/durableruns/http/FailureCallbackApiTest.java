@@ -87,8 +87,8 @@ class FailureCallbackApiTest {
         int events = api.timelineSize(id);
 
         Response unsigned = api.post("/api/jobs/step-failed", callback(id, "wobble"));
-        Response forged = api.post("/api/jobs/step-failed", callback(id, "wobble"),
-                "Upstash-Signature", FakeVerifier.sign("{}"));
+        Response forged =
+                api.post("/api/jobs/step-failed", callback(id, "wobble"), "Upstash-Signature", FakeVerifier.sign("{}"));
 
         assertThat(unsigned.status()).isEqualTo(401);
         assertThat(forged.status()).isEqualTo(401);
@@ -101,7 +101,8 @@ class FailureCallbackApiTest {
         String id = api.createRun("wobbly", "{}");
         api.deliver(id, "wobble");
         String notBase64 = "{\"sourceBody\":\"%%%\"}";
-        String notAMessage = "{\"sourceBody\":\"" + Base64.getEncoder().encodeToString("[1]".getBytes(StandardCharsets.UTF_8)) + "\"}";
+        String notAMessage = "{\"sourceBody\":\""
+                + Base64.getEncoder().encodeToString("[1]".getBytes(StandardCharsets.UTF_8)) + "\"}";
 
         assertThat(send("{}").status()).isEqualTo(400);
         assertThat(send("{\"sourceBody\":7}").status()).isEqualTo(400);

@@ -31,8 +31,8 @@ final class FakeVerifier implements MessageVerifier {
         if (signature == null) {
             return Verification.refused("missing_signature");
         }
-        if (!MessageDigest.isEqual(signature.getBytes(StandardCharsets.UTF_8),
-                sign(rawBody).getBytes(StandardCharsets.UTF_8))) {
+        if (!MessageDigest.isEqual(
+                signature.getBytes(StandardCharsets.UTF_8), sign(rawBody).getBytes(StandardCharsets.UTF_8))) {
             return Verification.refused("body_hash_mismatch");
         }
         return Verification.OK;

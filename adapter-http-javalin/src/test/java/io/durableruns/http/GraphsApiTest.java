@@ -23,7 +23,10 @@ class GraphsApiTest {
 
         assertThat(r.status()).isEqualTo(200);
         List<String> listed = new ArrayList<>();
-        r.json().path("graphs").forEach(g -> listed.add(g.path("name").asText() + " v" + g.path("version").asInt()));
+        r.json()
+                .path("graphs")
+                .forEach(g -> listed.add(
+                        g.path("name").asText() + " v" + g.path("version").asInt()));
         assertThat(listed).containsExactly("demo v1", "demo v2", "flaky v1", "wobbly v1");
     }
 
@@ -31,7 +34,8 @@ class GraphsApiTest {
     void a_graph_shows_its_fingerprint_steps_dependencies_and_policies() {
         JsonNode demo = api.get("/api/graphs").json().path("graphs").get(0);
 
-        assertThat(demo.path("fingerprint").asText()).isEqualTo(TestGraphs.demoV1().fingerprint());
+        assertThat(demo.path("fingerprint").asText())
+                .isEqualTo(TestGraphs.demoV1().fingerprint());
         JsonNode write = demo.path("steps").get(1);
         assertThat(write.path("name").asText()).isEqualTo("write");
         assertThat(write.path("dependsOn").get(0).asText()).isEqualTo("plan");

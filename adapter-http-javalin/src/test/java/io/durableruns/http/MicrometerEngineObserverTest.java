@@ -17,15 +17,21 @@ class MicrometerEngineObserverTest {
     @Test
     void a_rescheduled_attempt_counts_as_a_retry_and_other_outcomes_do_not() {
         StepError error = new StepError("java.io.IOException", "down", "");
-        observer.stepAttempted("g", "s", new DeliveryOutcome.RetryAt("run", "s", 1, Instant.EPOCH, error),
-                Duration.ofMillis(20));
+        observer.stepAttempted(
+                "g", "s", new DeliveryOutcome.RetryAt("run", "s", 1, Instant.EPOCH, error), Duration.ofMillis(20));
         observer.stepAttempted("g", "s", new DeliveryOutcome.Done("run", "s", 2), Duration.ofMillis(30));
         observer.stepAttempted("g", "s", new DeliveryOutcome.Failed("run", "s", 3, error), Duration.ofMillis(40));
 
-        assertThat(registry.get(MicrometerEngineObserver.STEP_RETRIES).tag("step", "s").counter().count())
+        assertThat(registry.get(MicrometerEngineObserver.STEP_RETRIES)
+                        .tag("step", "s")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
-        assertThat(registry.get(MicrometerEngineObserver.STEP_DURATION).tag("outcome", "done").timer()
-                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(30.0);
+        assertThat(registry.get(MicrometerEngineObserver.STEP_DURATION)
+                        .tag("outcome", "done")
+                        .timer()
+                        .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isEqualTo(30.0);
     }
 
     @Test
@@ -34,9 +40,15 @@ class MicrometerEngineObserverTest {
         observer.runCreated("g");
         observer.runFinished("g", RunStatus.CANCELLED);
 
-        assertThat(registry.get(MicrometerEngineObserver.RUNS_CREATED).tag("graph", "g").counter().count())
+        assertThat(registry.get(MicrometerEngineObserver.RUNS_CREATED)
+                        .tag("graph", "g")
+                        .counter()
+                        .count())
                 .isEqualTo(2.0);
-        assertThat(registry.get(MicrometerEngineObserver.RUNS_FINISHED).tag("status", "cancelled").counter().count())
+        assertThat(registry.get(MicrometerEngineObserver.RUNS_FINISHED)
+                        .tag("status", "cancelled")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 
@@ -47,9 +59,15 @@ class MicrometerEngineObserverTest {
         observer.stepAttempted(null, null, null, null);
         observer.delivered(null);
 
-        assertThat(registry.get(MicrometerEngineObserver.DELIVERIES).tag("outcome", "unknown").counter().count())
+        assertThat(registry.get(MicrometerEngineObserver.DELIVERIES)
+                        .tag("outcome", "unknown")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
-        assertThat(registry.get(MicrometerEngineObserver.RUNS_CREATED).tag("graph", "unknown").counter().count())
+        assertThat(registry.get(MicrometerEngineObserver.RUNS_CREATED)
+                        .tag("graph", "unknown")
+                        .counter()
+                        .count())
                 .isEqualTo(1.0);
     }
 

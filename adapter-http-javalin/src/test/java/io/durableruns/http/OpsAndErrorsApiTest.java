@@ -19,11 +19,13 @@ import org.slf4j.LoggerFactory;
 
 class OpsAndErrorsApiTest {
     private final AtomicReference<FailingOperations> failing = new AtomicReference<>();
-    private final TestApi api = TestApi.with().operations(ops -> {
-        FailingOperations f = new FailingOperations(ops);
-        failing.set(f);
-        return f;
-    }).start();
+    private final TestApi api = TestApi.with()
+            .operations(ops -> {
+                FailingOperations f = new FailingOperations(ops);
+                failing.set(f);
+                return f;
+            })
+            .start();
 
     @AfterEach
     void stop() {
@@ -52,12 +54,16 @@ class OpsAndErrorsApiTest {
 
     @Test
     void readyz_is_503_when_the_check_throws() {
-        try (RunsHttpServer server = RunsHttpServer.builder().operations(api.engine).port(0)
+        try (RunsHttpServer server = RunsHttpServer.builder()
+                .operations(api.engine)
+                .port(0)
                 .readiness(() -> {
                     throw new IllegalStateException("database unreachable");
-                }).build().start()) {
-            Response r = api.send(HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + server.port() + "/readyz")));
+                })
+                .build()
+                .start()) {
+            Response r = api.send(
+                    HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + "/readyz")));
 
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.text()).doesNotContain("unreachable");
@@ -84,8 +90,10 @@ class OpsAndErrorsApiTest {
                 .contains("durableruns_created_runs_total{graph=\"demo\"} 1.0")
                 .contains("durableruns_finished_runs_total{graph=\"demo\",status=\"succeeded\"} 1.0")
                 .contains("durableruns_finished_runs_total{graph=\"flaky\",status=\"failed\"} 1.0")
-                .contains("durableruns_step_duration_seconds_bucket{graph=\"demo\",outcome=\"done\",step=\"plan\",le=\"0.01\"} 1")
-                .contains("durableruns_step_duration_seconds_count{graph=\"wobbly\",outcome=\"retry\",step=\"wobble\"} 1")
+                .contains(
+                        "durableruns_step_duration_seconds_bucket{graph=\"demo\",outcome=\"done\",step=\"plan\",le=\"0.01\"} 1")
+                .contains(
+                        "durableruns_step_duration_seconds_count{graph=\"wobbly\",outcome=\"retry\",step=\"wobble\"} 1")
                 .contains("durableruns_step_retries_total{graph=\"wobbly\",step=\"wobble\"} 1.0")
                 .contains("durableruns_deliveries_total{outcome=\"done\"} 1.0")
                 .contains("durableruns_deliveries_total{outcome=\"duplicate\"} 1.0")
@@ -104,8 +112,8 @@ class OpsAndErrorsApiTest {
 
     @Test
     void an_unknown_route_is_404_in_the_json_error_shape() {
-        for (String path : new String[] {"/nope", "/api", "/api/runs/run_00000000000000000000000000/nope",
-                "/api/jobs/other"}) {
+        for (String path :
+                new String[] {"/nope", "/api", "/api/runs/run_00000000000000000000000000/nope", "/api/jobs/other"}) {
             Response r = api.get(path);
             assertThat(r.status()).as(path).isEqualTo(404);
             assertThat(r.errorCode()).as(path).isEqualTo("not_found");
@@ -135,7 +143,9 @@ class OpsAndErrorsApiTest {
 
             assertThat(r.status()).isEqualTo(500);
             assertThat(r.errorCode()).isEqualTo("internal");
-            assertThat(r.text()).doesNotContain("hunter2").doesNotContain("IllegalStateException")
+            assertThat(r.text())
+                    .doesNotContain("hunter2")
+                    .doesNotContain("IllegalStateException")
                     .doesNotContain("\tat ");
             assertThat(log.list).anySatisfy(e -> {
                 assertThat(e.getFormattedMessage()).contains(id);
@@ -158,7 +168,8 @@ class OpsAndErrorsApiTest {
             Response r = api.deliver(id, "plan");
 
             assertThat(r.status()).isEqualTo(500);
-            assertThat(log.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(id));
+            assertThat(log.list)
+                    .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains(id));
         } finally {
             logger.detachAppender(log);
         }
@@ -181,18 +192,22 @@ class OpsAndErrorsApiTest {
 
         assertThat(answers.secondsUntil(api.clock.instant())).isEqualTo(1);
         assertThat(answers.secondsUntil(api.clock.instant().minusSeconds(30))).isEqualTo(1);
-        assertThat(answers.secondsUntil(api.clock.instant().plus(Duration.ofMillis(1001)))).isEqualTo(2);
+        assertThat(answers.secondsUntil(api.clock.instant().plus(Duration.ofMillis(1001))))
+                .isEqualTo(2);
     }
 
     @Test
     void a_request_refused_before_routing_is_answered_in_the_json_error_shape() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", api.server.port())) {
-            socket.getOutputStream().write("GET /%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("GET /%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
             assertThat(answer).startsWith("HTTP/1.1 400");
-            assertThat(answer).contains("application/json").contains("{\"error\":{\"code\":\"bad_request\"")
+            assertThat(answer)
+                    .contains("application/json")
+                    .contains("{\"error\":{\"code\":\"bad_request\"")
                     .doesNotContain("<html");
         }
     }

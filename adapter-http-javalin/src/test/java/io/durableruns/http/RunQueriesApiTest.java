@@ -76,9 +76,13 @@ class RunQueriesApiTest {
 
     @Test
     void a_malformed_run_id_is_400_on_every_run_route() {
-        for (String path : List.of("/api/runs/abc", "/api/runs/RUN_00000000000000000000000000",
-                "/api/runs/run_0000000000000000000000000u/timeline", "/api/runs/abc/artifacts",
-                "/api/runs/abc/artifacts/plan/spec.md", "/api/runs/abc/tool-calls")) {
+        for (String path : List.of(
+                "/api/runs/abc",
+                "/api/runs/RUN_00000000000000000000000000",
+                "/api/runs/run_0000000000000000000000000u/timeline",
+                "/api/runs/abc/artifacts",
+                "/api/runs/abc/artifacts/plan/spec.md",
+                "/api/runs/abc/tool-calls")) {
             Response r = api.get(path);
             assertThat(r.status()).as(path).isEqualTo(400);
             assertThat(r.errorCode()).as(path).isEqualTo("invalid_id");
@@ -203,7 +207,8 @@ class RunQueriesApiTest {
 
         Response first = api.get("/api/runs?limit=2");
         JsonNode page1 = first.json();
-        Response second = api.get("/api/runs?limit=2&cursor=" + page1.path("nextCursor").asText());
+        Response second =
+                api.get("/api/runs?limit=2&cursor=" + page1.path("nextCursor").asText());
         JsonNode page2 = second.json();
 
         assertThat(first.status()).isEqualTo(200);
@@ -252,8 +257,8 @@ class RunQueriesApiTest {
 
     @Test
     void bad_list_parameters_are_400() {
-        for (String query : List.of("limit=0", "limit=501", "limit=ten", "status=DONE", "graph=Not%20A%20Name",
-                "cursor=not-a-cursor")) {
+        for (String query : List.of(
+                "limit=0", "limit=501", "limit=ten", "status=DONE", "graph=Not%20A%20Name", "cursor=not-a-cursor")) {
             Response r = api.get("/api/runs?" + query);
             assertThat(r.status()).as(query).isEqualTo(400);
             assertThat(r.errorCode()).as(query).isEqualTo("invalid_request");

@@ -21,13 +21,26 @@ class RunsHttpServerTest {
     @Test
     void build_names_the_setting_that_is_missing_or_out_of_range() {
         assertThatThrownBy(() -> RunsHttpServer.builder().build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operations");
-        assertThatThrownBy(() -> RunsHttpServer.builder().operations(api.engine).bodyLimit(0).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bodyLimit");
-        assertThatThrownBy(() -> RunsHttpServer.builder().operations(api.engine).port(70000).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
-        assertThatThrownBy(() -> RunsHttpServer.builder().operations(api.engine).host(" ").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("operations");
+        assertThatThrownBy(() -> RunsHttpServer.builder()
+                        .operations(api.engine)
+                        .bodyLimit(0)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bodyLimit");
+        assertThatThrownBy(() -> RunsHttpServer.builder()
+                        .operations(api.engine)
+                        .port(70000)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port");
+        assertThatThrownBy(() -> RunsHttpServer.builder()
+                        .operations(api.engine)
+                        .host(" ")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host");
     }
 
     @Test
@@ -38,7 +51,8 @@ class RunsHttpServerTest {
 
     @Test
     void a_server_that_is_not_running_has_no_port() {
-        RunsHttpServer server = RunsHttpServer.builder().operations(api.engine).port(0).build();
+        RunsHttpServer server =
+                RunsHttpServer.builder().operations(api.engine).port(0).build();
 
         assertThatThrownBy(server::port).isInstanceOf(IllegalStateException.class);
         server.start();
@@ -50,7 +64,10 @@ class RunsHttpServerTest {
 
     @Test
     void a_port_in_use_fails_start_with_a_library_exception() {
-        RunsHttpServer second = RunsHttpServer.builder().operations(api.engine).port(api.server.port()).build();
+        RunsHttpServer second = RunsHttpServer.builder()
+                .operations(api.engine)
+                .port(api.server.port())
+                .build();
 
         assertThatThrownBy(second::start)
                 .isInstanceOf(HttpServerException.class)

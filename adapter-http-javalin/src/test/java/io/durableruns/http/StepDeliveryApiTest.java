@@ -59,8 +59,8 @@ class StepDeliveryApiTest {
         String other = message(id, "write");
 
         Response forged = api.post("/api/jobs/run-step", message(id, "plan"), "Upstash-Signature", "sha256=forged");
-        Response replayed = api.post("/api/jobs/run-step", message(id, "plan"),
-                "Upstash-Signature", FakeVerifier.sign(other));
+        Response replayed =
+                api.post("/api/jobs/run-step", message(id, "plan"), "Upstash-Signature", FakeVerifier.sign(other));
 
         assertThat(forged.status()).isEqualTo(401);
         assertThat(replayed.status()).isEqualTo(401);
@@ -127,7 +127,8 @@ class StepDeliveryApiTest {
         String id = api.createRun("demo", 1, "{}");
         List<StepLease> leases = api.engine.claimDue("worker-1", 1);
         assertThat(leases).hasSize(1);
-        long seconds = Duration.between(api.clock.instant(), leases.get(0).leaseUntil()).toSeconds();
+        long seconds = Duration.between(api.clock.instant(), leases.get(0).leaseUntil())
+                .toSeconds();
 
         Response r = api.deliver(id, "plan");
 
@@ -195,8 +196,14 @@ class StepDeliveryApiTest {
         String id = api.createRun("demo", 1, "{}");
         int events = api.timelineSize(id);
 
-        for (String body : List.of("{", "[]", "{\"runId\":\"" + id + "\"}", "{\"runId\":\"nope\",\"step\":\"plan\"}",
-                "{\"runId\":\"" + id + "\",\"step\":\"Plan!\"}", "{\"runId\":7,\"step\":\"plan\"}", "")) {
+        for (String body : List.of(
+                "{",
+                "[]",
+                "{\"runId\":\"" + id + "\"}",
+                "{\"runId\":\"nope\",\"step\":\"plan\"}",
+                "{\"runId\":\"" + id + "\",\"step\":\"Plan!\"}",
+                "{\"runId\":7,\"step\":\"plan\"}",
+                "")) {
             Response r = api.post("/api/jobs/run-step", body, "Upstash-Signature", FakeVerifier.sign(body));
             assertThat(r.status()).as(body).isEqualTo(400);
         }
@@ -221,7 +228,8 @@ class StepDeliveryApiTest {
         api.deliver(id, "write");
 
         assertThat(api.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
-        assertThat(api.get("/api/runs/" + id + "/artifacts").json().path("artifacts")).hasSize(1);
+        assertThat(api.get("/api/runs/" + id + "/artifacts").json().path("artifacts"))
+                .hasSize(1);
     }
 
     @Test

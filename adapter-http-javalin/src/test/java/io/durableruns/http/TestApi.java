@@ -1,11 +1,11 @@
 package io.durableruns.http;
 
-import io.durableruns.core.testkit.SettableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.durableruns.core.engine.RetryDelivery;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.memory.InMemoryRunStore;
+import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.in.RunOperations;
 import io.durableruns.ports.model.RunDetails;
@@ -41,7 +41,8 @@ final class TestApi implements AutoCloseable {
     final RunEngine engine;
     final RunsHttpServer server;
     final String token;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private TestApi(Config config) {
         this.token = config.token;
@@ -169,7 +170,8 @@ final class TestApi implements AutoCloseable {
     }
 
     String createRun(String graph, Integer version, String input) {
-        Response r = post("/api/runs", "{\"graph\":\"" + graph + "\",\"version\":" + version + ",\"input\":" + input + "}");
+        Response r =
+                post("/api/runs", "{\"graph\":\"" + graph + "\",\"version\":" + version + ",\"input\":" + input + "}");
         if (r.status() != 201) {
             throw new AssertionError("create failed: " + r);
         }
@@ -187,7 +189,9 @@ final class TestApi implements AutoCloseable {
     }
 
     int runCount() {
-        return engine.list(new RunListQuery(null, RunListQuery.MAX_LIMIT, null)).runs().size();
+        return engine.list(new RunListQuery(null, RunListQuery.MAX_LIMIT, null))
+                .runs()
+                .size();
     }
 
     RunDetails run(String runId) {

@@ -28,8 +28,14 @@ final class TestGraphs {
                 .step("plan", ctx -> Map.of("topic", ctx.input().path("topic").asText("none")))
                 .step("write", List.of("plan"), ctx -> {
                     String topic = ctx.output("plan").path("topic").asText();
-                    ctx.tools().record("search", Map.of("q", topic), List.of("hit-1"), null,
-                            Instant.parse("2026-01-01T00:00:00Z"), Duration.ofMillis(42));
+                    ctx.tools()
+                            .record(
+                                    "search",
+                                    Map.of("q", topic),
+                                    List.of("hit-1"),
+                                    null,
+                                    Instant.parse("2026-01-01T00:00:00Z"),
+                                    Duration.ofMillis(42));
                     ctx.artifacts().putText("spec.md", "text/markdown; charset=utf-8", "# " + topic);
                     return Map.of("words", 2);
                 })
@@ -38,9 +44,7 @@ final class TestGraphs {
 
     /** The newest version of demo: a single step. */
     static StepGraph demoV2() {
-        return StepGraph.builder("demo", 2)
-                .step("plan", ctx -> Map.of("v", 2))
-                .build();
+        return StepGraph.builder("demo", 2).step("plan", ctx -> Map.of("v", 2)).build();
     }
 
     /** One step that fails for good on its first attempt. */

@@ -131,12 +131,12 @@ public final class JdbcOptions {
 
         public JdbcOptions build() {
             if (maximumPoolSize < 0) {
-                throw new IllegalArgumentException("maximumPoolSize must be 0 (the default) or positive, was "
-                        + maximumPoolSize);
+                throw new IllegalArgumentException(
+                        "maximumPoolSize must be 0 (the default) or positive, was " + maximumPoolSize);
             }
             if (sqliteBusyTimeout.isNegative() || sqliteBusyTimeout.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("sqliteBusyTimeout must be between 0 and 24 days, was "
-                        + sqliteBusyTimeout);
+                throw new IllegalArgumentException(
+                        "sqliteBusyTimeout must be between 0 and 24 days, was " + sqliteBusyTimeout);
             }
             new TableNames(schema, tablePrefix);
             return new JdbcOptions(this);

@@ -145,9 +145,12 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException(dialect.displayName() + " is not reachable: "
-                    + StoreErrors.translate(e.getCause() == null ? e : e.getCause(), dialect, "open a connection")
-                            .getMessage(), e);
+            throw new StoreException(
+                    dialect.displayName() + " is not reachable: "
+                            + StoreErrors.translate(
+                                            e.getCause() == null ? e : e.getCause(), dialect, "open a connection")
+                                    .getMessage(),
+                    e);
         }
     }
 
@@ -186,16 +189,23 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
         try (Handle handle = jdbi.open()) {
             Optional<Integer> version = migrator.currentVersion(handle);
             if (version.isEmpty()) {
-                return new Readiness(false, name + " is reachable but the schema is not migrated ("
-                        + context.names() + "): enable JdbcOptions.migrate or apply the SQL files");
+                return new Readiness(
+                        false,
+                        name + " is reachable but the schema is not migrated (" + context.names()
+                                + "): enable JdbcOptions.migrate or apply the SQL files");
             }
             if (version.get() < Migrator.latestVersion()) {
-                return new Readiness(false, name + " schema is at version " + version.get() + ", this release needs "
-                        + Migrator.latestVersion() + ": apply the pending migrations");
+                return new Readiness(
+                        false,
+                        name + " schema is at version " + version.get() + ", this release needs "
+                                + Migrator.latestVersion() + ": apply the pending migrations");
             }
             return new Readiness(true, name + " is reachable; schema version " + version.get());
         } catch (RuntimeException e) {
-            return new Readiness(false, StoreErrors.translate(e, context.dialect(), "open a connection").getMessage());
+            return new Readiness(
+                    false,
+                    StoreErrors.translate(e, context.dialect(), "open a connection")
+                            .getMessage());
         }
     }
 

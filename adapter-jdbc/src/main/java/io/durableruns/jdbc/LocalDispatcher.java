@@ -46,9 +46,13 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
     private final AtomicInteger state = new AtomicInteger(NEW);
 
     private LocalDispatcher(Builder builder) {
-        this.settings = new DispatcherCore.Settings(builder.owner, builder.workers,
-                builder.batchSize == 0 ? builder.workers : builder.batchSize, builder.pollInterval,
-                builder.sweepInterval, builder.shutdownGrace);
+        this.settings = new DispatcherCore.Settings(
+                builder.owner,
+                builder.workers,
+                builder.batchSize == 0 ? builder.workers : builder.batchSize,
+                builder.pollInterval,
+                builder.sweepInterval,
+                builder.shutdownGrace);
         this.core = new DispatcherCore(settings);
         this.listener = builder.store == null ? null : builder.store.intentListener(core::intentsUnknown);
     }
@@ -74,8 +78,12 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
         if (listener != null) {
             listener.start();
         }
-        LOG.info("Local dispatcher {} started: {} workers, poll every {} ms, sweep every {} ms", settings.owner(),
-                settings.workers(), settings.pollInterval().toMillis(), settings.sweepInterval().toMillis());
+        LOG.info(
+                "Local dispatcher {} started: {} workers, poll every {} ms, sweep every {} ms",
+                settings.owner(),
+                settings.workers(),
+                settings.pollInterval().toMillis(),
+                settings.sweepInterval().toMillis());
         return this;
     }
 
@@ -180,8 +188,8 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
                 throw new IllegalArgumentException("workers must be at least 1, was " + workers);
             }
             if (batchSize < 0) {
-                throw new IllegalArgumentException("batchSize must be positive (or 0 for the number of workers), was "
-                        + batchSize);
+                throw new IllegalArgumentException(
+                        "batchSize must be positive (or 0 for the number of workers), was " + batchSize);
             }
             requirePositive(pollInterval, "pollInterval");
             requirePositive(sweepInterval, "sweepInterval");

@@ -24,8 +24,8 @@ class JdbcRunStoreTest {
     Path folder;
 
     private static RunRecord run(String id) {
-        return new RunRecord(id, "g", 1, RunStatus.QUEUED, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0,
-                null);
+        return new RunRecord(
+                id, "g", 1, RunStatus.QUEUED, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0, null);
     }
 
     @Test
@@ -71,8 +71,8 @@ class JdbcRunStoreTest {
 
     @Test
     void an_unreachable_database_fails_with_a_store_exception_that_hides_the_password() {
-        assertThatThrownBy(() -> JdbcRunStore.fromUrl("postgres://u:hunter2@127.0.0.1:1/nowhere",
-                JdbcOptions.defaults()))
+        assertThatThrownBy(
+                        () -> JdbcRunStore.fromUrl("postgres://u:hunter2@127.0.0.1:1/nowhere", JdbcOptions.defaults()))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("not reachable")
                 .hasMessageNotContaining("hunter2");
@@ -99,10 +99,10 @@ class JdbcRunStoreTest {
                 return null;
             });
             assertThatThrownBy(() -> store.inTransaction(tx -> {
-                tx.runs().insert(run("run_00000000000000000000000002"));
-                tx.runs().insert(run("run_00000000000000000000000001"));
-                return null;
-            }))
+                        tx.runs().insert(run("run_00000000000000000000000002"));
+                        tx.runs().insert(run("run_00000000000000000000000001"));
+                        return null;
+                    }))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("SQLite could not complete a transaction")
                     .hasMessageContaining("UNIQUE");

@@ -44,8 +44,8 @@ class JsonRoundTripTest {
             JsonNode doc = json(DOCUMENTS.get(i));
             String id = String.format("run_%026d", i);
             RunRecord run = new RunRecord(id, "g", 1, RunStatus.SUCCEEDED, doc, doc, "key-" + i, 0, T0, T0, T0);
-            StepRecord step = new StepRecord(id, "s", StepStatus.SUCCEEDED, 1, 0, 0, List.of("x", "y"), null, null, null,
-                    T0, T0, doc, null, T0);
+            StepRecord step = new StepRecord(
+                    id, "s", StepStatus.SUCCEEDED, 1, 0, 0, List.of("x", "y"), null, null, null, T0, T0, doc, null, T0);
             ToolCallRecord call = new ToolCallRecord(id, "s", 1, "tool", doc, doc, null, T0, 5);
             store.inTransaction(tx -> {
                 tx.runs().insert(run);
@@ -53,9 +53,12 @@ class JsonRoundTripTest {
                 tx.toolCalls().insertAll(List.of(call));
                 return null;
             });
-            assertThat(store.inTransaction(tx -> tx.runs().find(id)).orElseThrow()).isEqualTo(run);
-            assertThat(store.inTransaction(tx -> tx.steps().find(id, "s")).orElseThrow()).isEqualTo(step);
-            List<ToolCallRecord> calls = store.inTransaction(tx -> tx.toolCalls().findByRun(id));
+            assertThat(store.inTransaction(tx -> tx.runs().find(id)).orElseThrow())
+                    .isEqualTo(run);
+            assertThat(store.inTransaction(tx -> tx.steps().find(id, "s")).orElseThrow())
+                    .isEqualTo(step);
+            List<ToolCallRecord> calls =
+                    store.inTransaction(tx -> tx.toolCalls().findByRun(id));
             assertThat(calls).containsExactly(call);
         }
     }

@@ -53,22 +53,22 @@ abstract class LocalDispatcherTestBase {
 
     private record Setup(RunEngine engine, LocalDispatcher dispatcher) {}
 
-    private Setup setUp(UnaryOperator<LocalDispatcher.Builder> options, UnaryOperator<RunEngine.Builder> engineOptions,
+    private Setup setUp(
+            UnaryOperator<LocalDispatcher.Builder> options,
+            UnaryOperator<RunEngine.Builder> engineOptions,
             StepGraph... graphs) {
         LocalDispatcher dispatcher = options.apply(LocalDispatcher.builder()
-                .pollInterval(NEVER)
-                .sweepInterval(NEVER)
-                .listenTo(store))
+                        .pollInterval(NEVER)
+                        .sweepInterval(NEVER)
+                        .listenTo(store))
                 .build();
         dispatchers.add(dispatcher);
         GraphRegistry registry = new GraphRegistry();
         for (StepGraph graph : graphs) {
             registry.register(graph);
         }
-        RunEngine engine = engineOptions.apply(RunEngine.builder()
-                .store(store)
-                .registry(registry)
-                .dispatchSignal(dispatcher))
+        RunEngine engine = engineOptions
+                .apply(RunEngine.builder().store(store).registry(registry).dispatchSignal(dispatcher))
                 .build();
         return new Setup(engine, dispatcher);
     }
@@ -83,7 +83,9 @@ abstract class LocalDispatcherTestBase {
         StepGraph.Builder builder = StepGraph.builder(name, 1).step("s1", ctx -> calls.record(ctx, 1));
         for (int i = 2; i <= length; i++) {
             int n = i;
-            builder.step("s" + i, List.of("s" + (i - 1)),
+            builder.step(
+                    "s" + i,
+                    List.of("s" + (i - 1)),
                     ctx -> calls.record(ctx, ctx.output("s" + (n - 1)).asInt() + 1));
         }
         return builder.build();
@@ -92,11 +94,21 @@ abstract class LocalDispatcherTestBase {
     private StepGraph diamond(String name) {
         return StepGraph.builder(name, 1)
                 .step("a", ctx -> calls.record(ctx, 1))
-                .step("b", List.of("a"), ctx -> calls.record(ctx, ctx.output("a").asInt() + 1))
-                .step("c", List.of("a"), ctx -> calls.record(ctx, ctx.output("a").asInt() + 2))
+                .step(
+                        "b",
+                        List.of("a"),
+                        ctx -> calls.record(ctx, ctx.output("a").asInt() + 1))
+                .step(
+                        "c",
+                        List.of("a"),
+                        ctx -> calls.record(ctx, ctx.output("a").asInt() + 2))
                 .step("d", List.of("b", "c"), ctx -> {
-                    ctx.artifacts().putText("sum.txt", "text/plain",
-                            String.valueOf(ctx.output("b").asInt() + ctx.output("c").asInt()));
+                    ctx.artifacts()
+                            .putText(
+                                    "sum.txt",
+                                    "text/plain",
+                                    String.valueOf(ctx.output("b").asInt()
+                                            + ctx.output("c").asInt()));
                     return calls.record(ctx, "done");
                 })
                 .build();
@@ -108,7 +120,8 @@ abstract class LocalDispatcherTestBase {
         List<String> ids = Runs.start(engine, "chain", 20);
         Runs.awaitSucceeded(engine, ids);
         for (String id : ids) {
-            assertThat(engine.find(id).orElseThrow().run().output().get("s5").asInt()).isEqualTo(5);
+            assertThat(engine.find(id).orElseThrow().run().output().get("s5").asInt())
+                    .isEqualTo(5);
             for (int i = 1; i <= 5; i++) {
                 assertThat(calls.of(id, "s" + i, 1)).as(id + " s" + i).isEqualTo(1);
             }
@@ -123,8 +136,8 @@ abstract class LocalDispatcherTestBase {
         Runs.awaitSucceeded(engine, ids);
         for (String id : ids) {
             assertThat(calls.ofStep(id, "d")).isEqualTo(1);
-            assertThat(engine.artifacts(id)).singleElement()
-                    .satisfies(a -> assertThat(a.key()).isEqualTo("sum.txt"));
+            assertThat(engine.artifacts(id)).singleElement().satisfies(a -> assertThat(a.key())
+                    .isEqualTo("sum.txt"));
         }
         assertThat(calls.duplicates()).isEmpty();
         assertThat(intentCount()).isZero();
@@ -134,7 +147,10 @@ abstract class LocalDispatcherTestBase {
     void a_retry_runs_when_its_backoff_elapses() {
         StepGraph flaky = StepGraph.builder("flaky", 1)
                 .step(StepDefinition.named("fetch")
-                        .retry(RetryPolicy.newBuilder().maxAttempts(3).initialBackoff(Duration.ofMillis(200)).jitter(0)
+                        .retry(RetryPolicy.newBuilder()
+                                .maxAttempts(3)
+                                .initialBackoff(Duration.ofMillis(200))
+                                .jitter(0)
                                 .build())
                         .handler(ctx -> {
                             calls.record(ctx, null);
@@ -150,8 +166,12 @@ abstract class LocalDispatcherTestBase {
         Runs.awaitSucceeded(engine, List.of(id));
         assertThat(calls.of(id, "fetch", 1)).isEqualTo(1);
         assertThat(calls.of(id, "fetch", 2)).isEqualTo(1);
-        assertThat(engine.timeline(id)).extracting(TimelineEvent::type)
-                .containsSubsequence(EventType.STEP_FAILED, EventType.STEP_RETRY_SCHEDULED, EventType.STEP_STARTED,
+        assertThat(engine.timeline(id))
+                .extracting(TimelineEvent::type)
+                .containsSubsequence(
+                        EventType.STEP_FAILED,
+                        EventType.STEP_RETRY_SCHEDULED,
+                        EventType.STEP_STARTED,
                         EventType.STEP_SUCCEEDED);
     }
 
@@ -160,16 +180,20 @@ abstract class LocalDispatcherTestBase {
         StepGraph fragile = StepGraph.builder("fragile", 1)
                 .step(StepDefinition.named("only")
                         .timeout(Duration.ofMillis(300))
-                        .retry(RetryPolicy.newBuilder().maxAttempts(3).initialBackoff(Duration.ofMillis(10)).jitter(0)
+                        .retry(RetryPolicy.newBuilder()
+                                .maxAttempts(3)
+                                .initialBackoff(Duration.ofMillis(10))
+                                .jitter(0)
                                 .build())
                         .handler(ctx -> calls.record(ctx, "ok")))
                 .build();
-        Setup setup = setUp(b -> b.workers(1).sweepInterval(Duration.ofMillis(100)),
-                e -> e.leaseMargin(Duration.ZERO), fragile);
+        Setup setup = setUp(
+                b -> b.workers(1).sweepInterval(Duration.ofMillis(100)), e -> e.leaseMargin(Duration.ZERO), fragile);
         RunEngine engine = setup.engine();
         String id = Runs.start(engine, "fragile", Map.of());
         List<StepLease> abandoned = engine.claimDue("a-process-that-died", 1);
-        assertThat(abandoned).singleElement().satisfies(l -> assertThat(l.step()).isEqualTo("only"));
+        assertThat(abandoned).singleElement().satisfies(l -> assertThat(l.step())
+                .isEqualTo("only"));
 
         setup.dispatcher().start(engine, engine);
         Runs.awaitSucceeded(engine, List.of(id));

@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +50,8 @@ class PostgresConcurrencyTest {
         config.setMaximumPoolSize(THREADS + 2);
         config.setConnectionInitSql("SET default_transaction_isolation TO 'repeatable read'");
         strictPool = new HikariDataSource(config);
-        store = JdbcRunStore.postgres(strictPool, JdbcOptions.newBuilder().schema(DATABASE.schema()).build());
+        store = JdbcRunStore.postgres(
+                strictPool, JdbcOptions.newBuilder().schema(DATABASE.schema()).build());
     }
 
     @AfterAll
@@ -68,10 +69,36 @@ class PostgresConcurrencyTest {
         int joins = 40;
         store.inTransaction(tx -> {
             for (int j = 0; j < joins; j++) {
-                tx.runs().insert(new RunRecord(runId(j), "fan", 1, RunStatus.RUNNING,
-                        new ObjectMapper().createObjectNode(), null, null, THREADS + 1, T0, T0, null));
-                tx.steps().insertAll(List.of(new StepRecord(runId(j), "join", StepStatus.PENDING, 0, 0, THREADS,
-                        List.of(), null, null, null, null, null, null, null, T0)));
+                tx.runs()
+                        .insert(new RunRecord(
+                                runId(j),
+                                "fan",
+                                1,
+                                RunStatus.RUNNING,
+                                new ObjectMapper().createObjectNode(),
+                                null,
+                                null,
+                                THREADS + 1,
+                                T0,
+                                T0,
+                                null));
+                tx.steps()
+                        .insertAll(List.of(new StepRecord(
+                                runId(j),
+                                "join",
+                                StepStatus.PENDING,
+                                0,
+                                0,
+                                THREADS,
+                                List.of(),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                T0)));
             }
             return null;
         });
@@ -101,7 +128,8 @@ class PostgresConcurrencyTest {
         store.inTransaction(tx -> {
             List<DispatchIntent> intents = new ArrayList<>();
             for (int i = 0; i < total; i++) {
-                intents.add(new DispatchIntent(String.format("int_%026d", i), runId(i % 50), "s", T0.plusMillis(i), T0));
+                intents.add(
+                        new DispatchIntent(String.format("int_%026d", i), runId(i % 50), "s", T0.plusMillis(i), T0));
             }
             tx.intents().insertAll(intents);
             return null;
@@ -133,9 +161,11 @@ class PostgresConcurrencyTest {
     @Test
     void lock_oldest_skips_intents_another_transaction_holds() throws Exception {
         store.inTransaction(tx -> {
-            tx.intents().insertAll(List.of(new DispatchIntent("int_held_1", runId(900), "s", T0, T0),
-                    new DispatchIntent("int_held_2", runId(900), "s", T0, T0.plusMillis(1)),
-                    new DispatchIntent("int_free_3", runId(900), "s", T0, T0.plusMillis(2))));
+            tx.intents()
+                    .insertAll(List.of(
+                            new DispatchIntent("int_held_1", runId(900), "s", T0, T0),
+                            new DispatchIntent("int_held_2", runId(900), "s", T0, T0.plusMillis(1)),
+                            new DispatchIntent("int_free_3", runId(900), "s", T0, T0.plusMillis(2))));
             return null;
         });
         CountDownLatch locked = new CountDownLatch(1);
@@ -143,15 +173,17 @@ class PostgresConcurrencyTest {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<List<String>> holder = pool.submit(() -> store.inTransaction(tx -> {
-                List<String> ids = tx.intents().lockOldest(2).stream().map(DispatchIntent::id).toList();
+                List<String> ids = tx.intents().lockOldest(2).stream()
+                        .map(DispatchIntent::id)
+                        .toList();
                 locked.countDown();
                 await(done);
                 tx.intents().delete(ids);
                 return ids;
             }));
             assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-            List<String> seen = store.inTransaction(
-                    tx -> tx.intents().lockOldest(10).stream().map(DispatchIntent::id).toList());
+            List<String> seen = store.inTransaction(tx ->
+                    tx.intents().lockOldest(10).stream().map(DispatchIntent::id).toList());
             done.countDown();
             assertThat(holder.get(30, TimeUnit.SECONDS)).containsExactly("int_held_1", "int_held_2");
             assertThat(seen).containsExactly("int_free_3");
@@ -166,8 +198,7 @@ class PostgresConcurrencyTest {
     }
 
     @Test
-    void of_two_transactions_reserving_one_idempotency_key_the_second_waits_and_sees_the_first()
-            throws Exception {
+    void of_two_transactions_reserving_one_idempotency_key_the_second_waits_and_sees_the_first() throws Exception {
         CountDownLatch reserved = new CountDownLatch(1);
         CountDownLatch commit = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -179,12 +210,12 @@ class PostgresConcurrencyTest {
                 return r;
             }));
             assertThat(reserved.await(30, TimeUnit.SECONDS)).isTrue();
-            Future<Optional<RunRepository.IdempotencyReservation>> second = pool.submit(() -> store.inTransaction(
-                    tx -> tx.runs().reserveIdempotencyKey("order-42", "hash-b", runId(701), T0)));
+            Future<Optional<RunRepository.IdempotencyReservation>> second = pool.submit(() ->
+                    store.inTransaction(tx -> tx.runs().reserveIdempotencyKey("order-42", "hash-b", runId(701), T0)));
             commit.countDown();
             assertThat(first.get(30, TimeUnit.SECONDS)).isEmpty();
-            assertThat(second.get(30, TimeUnit.SECONDS)).contains(
-                    new RunRepository.IdempotencyReservation("order-42", "hash-a", runId(700)));
+            assertThat(second.get(30, TimeUnit.SECONDS))
+                    .contains(new RunRepository.IdempotencyReservation("order-42", "hash-a", runId(700)));
         } finally {
             commit.countDown();
             pool.shutdownNow();

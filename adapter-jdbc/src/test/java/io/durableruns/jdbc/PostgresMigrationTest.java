@@ -30,12 +30,14 @@ class PostgresMigrationTest {
     private static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678901Z");
 
     private static RunRecord run(String id) {
-        return new RunRecord(id, "g", 1, RunStatus.QUEUED, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0,
-                null);
+        return new RunRecord(
+                id, "g", 1, RunStatus.QUEUED, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0, null);
     }
 
     private static long query(String sql) throws SQLException {
-        try (Connection c = DATABASE.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DATABASE.connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -58,7 +60,8 @@ class PostgresMigrationTest {
         JdbcRunStore second = open(schema, "", true);
         var found = second.inTransaction(tx -> tx.runs().find("run_00000000000000000000000001"));
         assertThat(found).isPresent();
-        assertThat(query("SELECT count(*) FROM \"" + schema + "\".schema_history")).isEqualTo(1);
+        assertThat(query("SELECT count(*) FROM \"" + schema + "\".schema_history"))
+                .isEqualTo(1);
         assertThat(second.readiness().ready()).isTrue();
     }
 
@@ -82,7 +85,8 @@ class PostgresMigrationTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(query("SELECT count(*) FROM \"" + schema + "\".schema_history")).isEqualTo(1);
+        assertThat(query("SELECT count(*) FROM \"" + schema + "\".schema_history"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -97,7 +101,8 @@ class PostgresMigrationTest {
         var inBeta = beta.inTransaction(tx -> tx.runs().find("run_00000000000000000000000001"));
         assertThat(inBeta).isEmpty();
         assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + schema
-                + "' AND table_name LIKE 'alpha\\_%'")).isEqualTo(9);
+                        + "' AND table_name LIKE 'alpha\\_%'"))
+                .isEqualTo(9);
         assertThat(query("SELECT count(*) FROM \"" + schema + "\".alpha_runs")).isEqualTo(1);
         assertThat(query("SELECT count(*) FROM \"" + schema + "\".beta_runs")).isZero();
     }
@@ -119,7 +124,8 @@ class PostgresMigrationTest {
     void a_migration_edited_after_it_was_applied_is_refused() throws Exception {
         String schema = DATABASE.schema() + "_edited";
         open(schema, "", true).close();
-        try (Connection c = DATABASE.connect(); Statement s = c.createStatement()) {
+        try (Connection c = DATABASE.connect();
+                Statement s = c.createStatement()) {
             s.execute("UPDATE \"" + schema + "\".schema_history SET checksum = 'f00' WHERE version = 1");
         }
         assertThatThrownBy(() -> open(schema, "", true))

@@ -2,27 +2,27 @@ package io.durableruns.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.RetryPolicy;
 import io.durableruns.core.graph.StepDefinition;
 import io.durableruns.core.graph.StepGraph;
-import io.durableruns.ports.model.ArtifactSummary;
-import io.durableruns.ports.model.EventType;
-import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.in.StepWorkerUseCase;
 import io.durableruns.ports.in.WorkResult;
+import io.durableruns.ports.model.ArtifactSummary;
+import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.StepLease;
 import io.durableruns.ports.model.SweepResult;
+import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.out.DispatchSignal;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -56,7 +56,10 @@ class PostgresSharedDispatchTest {
                 .step("a", ctx -> calls.record(ctx, ctx.input().get("i").asInt()))
                 .step(StepDefinition.named("b")
                         .dependsOn("a")
-                        .retry(RetryPolicy.newBuilder().maxAttempts(3).initialBackoff(Duration.ofMillis(20)).jitter(0)
+                        .retry(RetryPolicy.newBuilder()
+                                .maxAttempts(3)
+                                .initialBackoff(Duration.ofMillis(20))
+                                .jitter(0)
                                 .build())
                         .handler(ctx -> {
                             calls.record(ctx, null);
@@ -66,10 +69,17 @@ class PostgresSharedDispatchTest {
                             }
                             return ctx.output("a").asInt() + 1;
                         }))
-                .step("c", List.of("a"), ctx -> calls.record(ctx, ctx.output("a").asInt() + 2))
+                .step(
+                        "c",
+                        List.of("a"),
+                        ctx -> calls.record(ctx, ctx.output("a").asInt() + 2))
                 .step("d", List.of("b", "c"), ctx -> {
-                    ctx.artifacts().putText("sum.txt", "text/plain",
-                            String.valueOf(ctx.output("b").asInt() + ctx.output("c").asInt()));
+                    ctx.artifacts()
+                            .putText(
+                                    "sum.txt",
+                                    "text/plain",
+                                    String.valueOf(ctx.output("b").asInt()
+                                            + ctx.output("c").asInt()));
                     return calls.record(ctx, "done");
                 })
                 .build();
@@ -88,11 +98,16 @@ class PostgresSharedDispatchTest {
     }
 
     @Test
-    void two_dispatchers_share_500_diamond_runs_running_each_attempt_once_with_one_artifact_per_key()
-            throws Exception {
+    void two_dispatchers_share_500_diamond_runs_running_each_attempt_once_with_one_artifact_per_key() throws Exception {
         StepGraph graph = diamond();
-        RunEngine one = node(DATABASE.openStore(), graph, LocalDispatcher.builder().workers(4).owner("node-one"));
-        RunEngine two = node(DATABASE.openStore(), graph, LocalDispatcher.builder().workers(4).owner("node-two"));
+        RunEngine one = node(
+                DATABASE.openStore(),
+                graph,
+                LocalDispatcher.builder().workers(4).owner("node-one"));
+        RunEngine two = node(
+                DATABASE.openStore(),
+                graph,
+                LocalDispatcher.builder().workers(4).owner("node-two"));
 
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> viaOne = CompletableFuture.runAsync(() -> {
@@ -116,8 +131,10 @@ class PostgresSharedDispatchTest {
             assertThat(calls.ofStep(id, "b")).isEqualTo(i % 10 == 0 ? 2 : 1);
             assertThat(calls.ofStep(id, "c")).isEqualTo(1);
             assertThat(calls.ofStep(id, "d")).isEqualTo(1);
-            assertThat(one.artifacts(id)).extracting(ArtifactSummary::step, ArtifactSummary::key)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("b", "b.txt"),
+            assertThat(one.artifacts(id))
+                    .extracting(ArtifactSummary::step, ArtifactSummary::key)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("b", "b.txt"),
                             org.assertj.core.groups.Tuple.tuple("d", "sum.txt"));
             assertThat(one.artifact(id, "b", "b.txt").orElseThrow().attempt()).isEqualTo(i % 10 == 0 ? 2 : 1);
             for (TimelineEvent e : one.timeline(id)) {
@@ -126,7 +143,8 @@ class PostgresSharedDispatchTest {
                 }
             }
         }
-        assertThat(startsByOwner.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(500 * 4 + 50);
+        assertThat(startsByOwner.values().stream().mapToInt(Integer::intValue).sum())
+                .isEqualTo(500 * 4 + 50);
         assertThat(startsByOwner).containsOnlyKeys("node-one", "node-two");
     }
 
@@ -141,10 +159,13 @@ class PostgresSharedDispatchTest {
                 .registry(new GraphRegistry().register(chain))
                 .dispatchSignal(DispatchSignal.NONE)
                 .build();
-        node(DATABASE.openStore(), chain, LocalDispatcher.builder()
-                .workers(2)
-                .pollInterval(Duration.ofHours(1))
-                .sweepInterval(Duration.ofHours(1)));
+        node(
+                DATABASE.openStore(),
+                chain,
+                LocalDispatcher.builder()
+                        .workers(2)
+                        .pollInterval(Duration.ofHours(1))
+                        .sweepInterval(Duration.ofHours(1)));
 
         List<String> ids = Runs.start(creator, "notified", 10);
         Runs.awaitSucceeded(creator, ids);
@@ -160,9 +181,10 @@ class PostgresSharedDispatchTest {
         config.setJdbcUrl(DATABASE.url());
         config.setMaximumPoolSize(1);
         try (HikariDataSource pool = new HikariDataSource(config);
-                JdbcRunStore store = JdbcRunStore.postgres(pool,
-                        JdbcOptions.newBuilder().schema(DATABASE.schema()).build())) {
-            LocalDispatcher dispatcher = LocalDispatcher.builder().workers(1).listenTo(store).build();
+                JdbcRunStore store = JdbcRunStore.postgres(
+                        pool, JdbcOptions.newBuilder().schema(DATABASE.schema()).build())) {
+            LocalDispatcher dispatcher =
+                    LocalDispatcher.builder().workers(1).listenTo(store).build();
             dispatcher.start(new IdleWorker(), () -> new SweepResult(0, 0));
             long deadline = System.nanoTime() + Runs.PATIENCE.toNanos();
             while (pool.getHikariPoolMXBean().getActiveConnections() == 0 && System.nanoTime() < deadline) {

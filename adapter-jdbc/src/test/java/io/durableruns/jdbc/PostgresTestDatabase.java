@@ -72,8 +72,8 @@ final class PostgresTestDatabase implements BeforeAllCallback, AfterAllCallback 
     /** A store with options of the test's choosing on top of the schema and session time zone. */
     JdbcRunStore openStore(UnaryOperator<JdbcOptions.Builder> options) {
         JdbcOptions built = options.apply(JdbcOptions.newBuilder()
-                .schema(schema)
-                .connectionInitSql("SET TIME ZONE '" + SESSION_TIME_ZONE + "'"))
+                        .schema(schema)
+                        .connectionInitSql("SET TIME ZONE '" + SESSION_TIME_ZONE + "'"))
                 .build();
         JdbcRunStore store = JdbcRunStore.fromUrl(url, built);
         stores.add(store);
@@ -91,7 +91,8 @@ final class PostgresTestDatabase implements BeforeAllCallback, AfterAllCallback 
 
     /** Empties every table of this class's schema. */
     void truncate() throws SQLException {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
             statement.execute("TRUNCATE \"" + schema + "\".graph_versions, \"" + schema + "\".runs, \"" + schema
                     + "\".idempotency_keys, \"" + schema + "\".steps, \"" + schema + "\".artifacts, \"" + schema
                     + "\".tool_calls, \"" + schema + "\".timeline_events, \"" + schema + "\".dispatch_intents");
@@ -100,10 +101,11 @@ final class PostgresTestDatabase implements BeforeAllCallback, AfterAllCallback 
 
     /** Drops this class's schema and any other schema whose name starts with it (tests may make more). */
     private void dropSchemasLike(String prefix) throws SQLException {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
             List<String> names = new ArrayList<>();
-            try (var rs = statement.executeQuery(
-                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE '" + prefix + "%'")) {
+            try (var rs =
+                    statement.executeQuery("SELECT nspname FROM pg_namespace WHERE nspname LIKE '" + prefix + "%'")) {
                 while (rs.next()) {
                     names.add(rs.getString(1));
                 }

@@ -22,7 +22,10 @@ final class Runs {
     private Runs() {}
 
     static String start(RunEngine engine, String graph, Map<String, ?> input) {
-        return engine.create(CreateRunCommand.of(graph, JSON.valueToTree(input))).run().run().id();
+        return engine.create(CreateRunCommand.of(graph, JSON.valueToTree(input)))
+                .run()
+                .run()
+                .id();
     }
 
     static List<String> start(RunEngine engine, String graph, int count) {
@@ -37,14 +40,15 @@ final class Runs {
     static List<RunDetails> awaitFinished(RunEngine engine, Collection<String> ids) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
-            List<RunDetails> details = ids.stream().map(id -> engine.find(id).orElseThrow()).toList();
-            List<RunDetails> open = details.stream().filter(d -> !d.run().status().isTerminal()).toList();
+            List<RunDetails> details =
+                    ids.stream().map(id -> engine.find(id).orElseThrow()).toList();
+            List<RunDetails> open =
+                    details.stream().filter(d -> !d.run().status().isTerminal()).toList();
             if (open.isEmpty()) {
                 return details;
             }
             if (System.nanoTime() > deadline) {
-                fail("%d of %d runs did not finish within %s, e.g. %s", open.size(), ids.size(), PATIENCE,
-                        open.get(0));
+                fail("%d of %d runs did not finish within %s, e.g. %s", open.size(), ids.size(), PATIENCE, open.get(0));
             }
             sleep(20);
         }

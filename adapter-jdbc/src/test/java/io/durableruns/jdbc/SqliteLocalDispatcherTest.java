@@ -14,7 +14,8 @@ class SqliteLocalDispatcherTest extends LocalDispatcherTestBase {
 
     @Override
     protected JdbcRunStore newStore() {
-        return JdbcRunStore.sqlite(folder.resolve("dispatch-" + FILES.incrementAndGet() + ".db"), JdbcOptions.defaults());
+        return JdbcRunStore.sqlite(
+                folder.resolve("dispatch-" + FILES.incrementAndGet() + ".db"), JdbcOptions.defaults());
     }
 
     @AfterEach

@@ -31,8 +31,8 @@ class SqliteMigrationTest {
     Path folder;
 
     private static RunRecord run(String id) {
-        return new RunRecord(id, "g", 1, RunStatus.QUEUED, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0,
-                null);
+        return new RunRecord(
+                id, "g", 1, RunStatus.QUEUED, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0, null);
     }
 
     private static long query(Path file, String sql) throws SQLException {
@@ -59,7 +59,8 @@ class SqliteMigrationTest {
             assertThat(again.readiness().ready()).isTrue();
         }
         assertThat(query(file, "SELECT count(*) FROM schema_history")).isEqualTo(1);
-        assertThat(query(file, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'")).isEqualTo(1);
+        assertThat(query(file, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -90,8 +91,10 @@ class SqliteMigrationTest {
     @Test
     void a_table_prefix_keeps_two_stores_apart_in_one_file() throws Exception {
         Path file = folder.resolve("prefixed.db");
-        try (JdbcRunStore alpha = JdbcRunStore.sqlite(file, JdbcOptions.newBuilder().tablePrefix("alpha_").build());
-                JdbcRunStore beta = JdbcRunStore.sqlite(file, JdbcOptions.newBuilder().tablePrefix("beta_").build())) {
+        try (JdbcRunStore alpha = JdbcRunStore.sqlite(
+                        file, JdbcOptions.newBuilder().tablePrefix("alpha_").build());
+                JdbcRunStore beta = JdbcRunStore.sqlite(
+                        file, JdbcOptions.newBuilder().tablePrefix("beta_").build())) {
             alpha.inTransaction(tx -> {
                 tx.runs().insert(run("run_00000000000000000000000001"));
                 return null;
@@ -106,8 +109,9 @@ class SqliteMigrationTest {
 
     @Test
     void sqlite_has_no_schemas() {
-        assertThatThrownBy(() -> JdbcRunStore.sqlite(folder.resolve("x.db"),
-                JdbcOptions.newBuilder().schema("runs").build()))
+        assertThatThrownBy(() -> JdbcRunStore.sqlite(
+                        folder.resolve("x.db"),
+                        JdbcOptions.newBuilder().schema("runs").build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tablePrefix");
     }

@@ -39,8 +39,18 @@ class TimestampRoundTripTest {
     static Path folder;
 
     private static RunRecord run(int n, Instant at) {
-        return new RunRecord(String.format("run_%026d", n), "g", 1, RunStatus.SUCCEEDED,
-                new ObjectMapper().createObjectNode(), null, null, 0, at, at.plusNanos(1000), at.plusSeconds(1));
+        return new RunRecord(
+                String.format("run_%026d", n),
+                "g",
+                1,
+                RunStatus.SUCCEEDED,
+                new ObjectMapper().createObjectNode(),
+                null,
+                null,
+                0,
+                at,
+                at.plusNanos(1000),
+                at.plusSeconds(1));
     }
 
     private static void assertRoundTrips(JdbcRunStore store) {
@@ -50,7 +60,8 @@ class TimestampRoundTripTest {
                 tx.runs().insert(written);
                 return null;
             });
-            RunRecord read = store.inTransaction(tx -> tx.runs().find(written.id())).orElseThrow();
+            RunRecord read =
+                    store.inTransaction(tx -> tx.runs().find(written.id())).orElseThrow();
             assertThat(read).isEqualTo(written);
         }
     }
@@ -65,9 +76,10 @@ class TimestampRoundTripTest {
         JdbcRunStore store = DATABASE.openStore();
         assertRoundTrips(store);
         try (Connection c = DATABASE.connect();
-                PreparedStatement s = c.prepareStatement("SELECT current_setting('TimeZone'), to_char(created_at AT TIME"
-                        + " ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM \"" + DATABASE.schema()
-                        + "\".runs WHERE id = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT current_setting('TimeZone'), to_char(created_at AT TIME"
+                                + " ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM \"" + DATABASE.schema()
+                                + "\".runs WHERE id = ?")) {
             s.setString(1, run(4, INSTANTS.get(4)).id());
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
@@ -104,7 +116,8 @@ class TimestampRoundTripTest {
                     tx.runs().insert(written);
                     return null;
                 });
-                RunRecord read = store.inTransaction(tx -> tx.runs().find(written.id())).orElseThrow();
+                RunRecord read =
+                        store.inTransaction(tx -> tx.runs().find(written.id())).orElseThrow();
                 assertThat(read.createdAt()).isEqualTo(Instant.parse("2026-06-01T10:00:00.123456Z"));
             }
         }

@@ -119,7 +119,8 @@ final class EmulatorCli {
     }
 
     private static Duration duration(String name, String value) {
-        return QStashDurations.parseSecondsOrDuration(value).orElseThrow(() -> new IllegalArgumentException(
-                name + " needs a duration such as 500ms, 10s or 1h30m, got '" + value + "'"));
+        return QStashDurations.parseSecondsOrDuration(value)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        name + " needs a duration such as 500ms, 10s or 1h30m, got '" + value + "'"));
     }
 }

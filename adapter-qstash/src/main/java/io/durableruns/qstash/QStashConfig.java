@@ -54,11 +54,15 @@ public final class QStashConfig {
 
     private QStashConfig(Builder b) {
         this.qstashUrl = parseUrl(QSTASH_URL, b.qstashUrl == null ? DEFAULT_QSTASH_URL : b.qstashUrl);
-        this.token = required(QSTASH_TOKEN, b.token,
+        this.token = required(
+                QSTASH_TOKEN,
+                b.token,
                 "set it to the token of your QStash project (or the token printed by the local emulator, `qstash-dev`)");
         this.currentSigningKey = signingKey(QSTASH_CURRENT_SIGNING_KEY, b.currentSigningKey);
         this.nextSigningKey = signingKey(QSTASH_NEXT_SIGNING_KEY, b.nextSigningKey);
-        String pub = required(RUNS_PUBLIC_URL, b.publicUrl,
+        String pub = required(
+                RUNS_PUBLIC_URL,
+                b.publicUrl,
                 "set it to the public base URL at which QStash reaches this server, e.g. https://runs.example.com");
         this.publicUrl = stripTrailingSlashes(parseUrl(RUNS_PUBLIC_URL, pub).toString());
     }
@@ -129,12 +133,16 @@ public final class QStashConfig {
     }
 
     private static String signingKey(String variable, String value) {
-        String key = required(variable, value,
+        String key = required(
+                variable,
+                value,
                 "copy it from the signing keys of your QStash project (or from the local emulator, `qstash-dev`)");
         if (key.getBytes(StandardCharsets.UTF_8).length < MIN_SIGNING_KEY_BYTES) {
-            throw new QStashConfigurationException(variable, variable + " is too short (" + key.length()
-                    + " characters): QStash signing keys start with sig_ and are " + MIN_SIGNING_KEY_BYTES
-                    + " characters long; copy the whole key.");
+            throw new QStashConfigurationException(
+                    variable,
+                    variable + " is too short (" + key.length()
+                            + " characters): QStash signing keys start with sig_ and are " + MIN_SIGNING_KEY_BYTES
+                            + " characters long; copy the whole key.");
         }
         return key;
     }
@@ -145,17 +153,17 @@ public final class QStashConfig {
             URI uri = new URI(stripTrailingSlashes(v));
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                throw new QStashConfigurationException(variable,
-                        variable + " must be an absolute http:// or https:// URL, was '" + v + "'.");
+                throw new QStashConfigurationException(
+                        variable, variable + " must be an absolute http:// or https:// URL, was '" + v + "'.");
             }
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new QStashConfigurationException(variable,
-                        variable + " must not have a query or fragment, was '" + v + "'.");
+                throw new QStashConfigurationException(
+                        variable, variable + " must not have a query or fragment, was '" + v + "'.");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new QStashConfigurationException(variable,
-                    variable + " is not a valid URL ('" + v + "'): " + e.getReason() + ".");
+            throw new QStashConfigurationException(
+                    variable, variable + " is not a valid URL ('" + v + "'): " + e.getReason() + ".");
         }
     }
 

@@ -56,6 +56,7 @@ public final class QStashEmulator implements AutoCloseable {
     public static final String DEV_CURRENT_SIGNING_KEY = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r";
     /** Upstash's public, development-only next signing key. */
     public static final String DEV_NEXT_SIGNING_KEY = "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs";
+
     public static final int DEFAULT_PORT = 8080;
 
     private final EmulatorSettings settings;
@@ -72,15 +73,24 @@ public final class QStashEmulator implements AutoCloseable {
             this.server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
         } catch (IOException e) {
             core.close();
-            throw new UncheckedIOException("the QStash emulator cannot listen on " + settings.host() + ":"
-                    + settings.port() + " (is the port in use? choose another with --port)", e);
+            throw new UncheckedIOException(
+                    "the QStash emulator cannot listen on " + settings.host() + ":" + settings.port()
+                            + " (is the port in use? choose another with --port)",
+                    e);
         }
         AtomicInteger n = new AtomicInteger();
-        this.serverExecutor = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-            Thread t = new Thread(r, "qstash-emulator-api-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.serverExecutor = new ThreadPoolExecutor(
+                4,
+                4,
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(256),
+                r -> {
+                    Thread t = new Thread(r, "qstash-emulator-api-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(serverExecutor);
         server.createContext("/", new EmulatorHttpHandler(core, settings));
         server.start();
@@ -133,8 +143,14 @@ public final class QStashEmulator implements AutoCloseable {
     /** Counters since start, for tests and the console. */
     public Stats stats() {
         EmulatorCore.Counters c = core.counters();
-        return new Stats(c.published(), c.deduplicated(), c.deliveries(), c.delivered(), c.deadLettered(),
-                c.failedPublishes(), c.pending());
+        return new Stats(
+                c.published(),
+                c.deduplicated(),
+                c.deliveries(),
+                c.delivered(),
+                c.deadLettered(),
+                c.failedPublishes(),
+                c.pending());
     }
 
     /**
@@ -170,8 +186,14 @@ public final class QStashEmulator implements AutoCloseable {
      * @param failedPublishes publishes failed on purpose by fault injection
      * @param pending messages not yet delivered, dead-lettered or cancelled
      */
-    public record Stats(long published, long deduplicated, long deliveries, long delivered, long deadLettered,
-            long failedPublishes, int pending) {}
+    public record Stats(
+            long published,
+            long deduplicated,
+            long deliveries,
+            long delivered,
+            long deadLettered,
+            long failedPublishes,
+            int pending) {}
 
     /** The {@code qstash-dev} command: starts the emulator and runs until the JVM is stopped. */
     public static void main(String[] args) {
@@ -209,10 +231,13 @@ public final class QStashEmulator implements AutoCloseable {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            emulator.close();
-            stopped.countDown();
-        }, "qstash-emulator-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            emulator.close();
+                            stopped.countDown();
+                        },
+                        "qstash-emulator-shutdown"));
         emulator.printBanner(System.out);
         try {
             stopped.await();
@@ -259,7 +284,8 @@ public final class QStashEmulator implements AutoCloseable {
             sb.append("random delivery order; ");
         }
         if (settings.failPublishFraction() > 0) {
-            sb.append(String.format(Locale.ROOT, "%.0f%% of publishes fail with 500; ", settings.failPublishFraction() * 100));
+            sb.append(String.format(
+                    Locale.ROOT, "%.0f%% of publishes fail with 500; ", settings.failPublishFraction() * 100));
         }
         if (!settings.deliveryDelay().isZero()) {
             sb.append("deliveries delayed by ").append(settings.deliveryDelay()).append("; ");
@@ -411,22 +437,45 @@ public final class QStashEmulator implements AutoCloseable {
             require(port >= 0 && port <= 65535, "port must be 0 to 65535, was " + port);
             require(timeScale > 0 && !Double.isInfinite(timeScale), "time scale must be positive, was " + timeScale);
             require(!token.isBlank(), "token must not be blank");
-            require(currentSigningKey.length() >= QStashConfig.MIN_SIGNING_KEY_BYTES
-                    && nextSigningKey.length() >= QStashConfig.MIN_SIGNING_KEY_BYTES,
+            require(
+                    currentSigningKey.length() >= QStashConfig.MIN_SIGNING_KEY_BYTES
+                            && nextSigningKey.length() >= QStashConfig.MIN_SIGNING_KEY_BYTES,
                     "signing keys must be at least " + QStashConfig.MIN_SIGNING_KEY_BYTES + " characters long");
-            require(defaultRetries >= 0 && maxRetries >= defaultRetries,
+            require(
+                    defaultRetries >= 0 && maxRetries >= defaultRetries,
                     "retries must satisfy 0 <= default retries <= max retries");
             require(deliveryThreads >= 1 && deliveryThreads <= 256, "delivery threads must be 1 to 256");
             require(maxPendingMessages >= 1, "max pending messages must be at least 1");
             require(maxBodyBytes >= 1, "max body bytes must be at least 1");
             require(failPublishFraction >= 0 && failPublishFraction <= 1, "fail publish fraction must be 0 to 1");
-            require(!deliveryDelay.isNegative() && !dedupWindow.isNegative() && !deliveryTimeout.isNegative()
-                    && !deliveryTimeout.isZero(), "durations must not be negative");
+            require(
+                    !deliveryDelay.isNegative()
+                            && !dedupWindow.isNegative()
+                            && !deliveryTimeout.isNegative()
+                            && !deliveryTimeout.isZero(),
+                    "durations must not be negative");
             require(deliveryTimeout.compareTo(QStashDurations.ONE_DAY) <= 0, "delivery timeout must be at most a day");
-            return new QStashEmulator(new EmulatorSettings(host, port, token, currentSigningKey, nextSigningKey,
-                    timeScale, dedupWindow, defaultRetries, maxRetries, deliveryTimeout, deliveryThreads,
-                    maxPendingMessages, maxDlqMessages, maxBodyBytes, duplicateDeliveries, randomOrder,
-                    failPublishFraction, deliveryDelay, seed, clock));
+            return new QStashEmulator(new EmulatorSettings(
+                    host,
+                    port,
+                    token,
+                    currentSigningKey,
+                    nextSigningKey,
+                    timeScale,
+                    dedupWindow,
+                    defaultRetries,
+                    maxRetries,
+                    deliveryTimeout,
+                    deliveryThreads,
+                    maxPendingMessages,
+                    maxDlqMessages,
+                    maxBodyBytes,
+                    duplicateDeliveries,
+                    randomOrder,
+                    failPublishFraction,
+                    deliveryDelay,
+                    seed,
+                    clock));
         }
 
         private static void require(boolean condition, String message) {

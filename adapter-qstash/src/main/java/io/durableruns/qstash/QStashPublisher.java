@@ -120,8 +120,10 @@ public final class QStashPublisher {
         try {
             answer = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            return Response.failed(0, "QStash is unreachable: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+            return Response.failed(
+                    0,
+                    "QStash is unreachable: " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Response.failed(0, "interrupted while publishing");
@@ -195,7 +197,8 @@ public final class QStashPublisher {
                     error = "QStash accepted the request but its answer has no message id";
                 }
             } else {
-                error = json != null && json.hasNonNull("error") ? json.get("error").asText()
+                error = json != null && json.hasNonNull("error")
+                        ? json.get("error").asText()
                         : new String(body, StandardCharsets.UTF_8).strip();
                 if (error.length() > 500) {
                     error = error.substring(0, 500);

@@ -159,8 +159,10 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
             try {
                 pass = store.inTransaction(this::publishOldest);
             } catch (RuntimeException e) {
-                LOG.warn("Relaying dispatch intents to QStash failed ({}); they stay in the outbox and are published"
-                        + " again", e.toString());
+                LOG.warn(
+                        "Relaying dispatch intents to QStash failed ({}); they stay in the outbox and are published"
+                                + " again",
+                        e.toString());
                 pause(nextBackoff());
                 return 0;
             }
@@ -196,7 +198,9 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
             response = messages.size() == 1 ? publisher.publish(messages.get(0)) : publisher.batch(messages);
             if (response.kind() == Kind.ACCEPTED) {
                 for (int i = 0; i < sending.size(); i++) {
-                    Published p = i < response.published().size() ? response.published().get(i) : null;
+                    Published p = i < response.published().size()
+                            ? response.published().get(i)
+                            : null;
                     if (p != null && p.accepted()) {
                         done.add(sending.get(i).id());
                     } else {
@@ -215,10 +219,16 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
     }
 
     private Message message(DispatchIntent intent, RunRecord run, Instant now) {
-        StepDescription step = graph(run.graph(), run.version()).flatMap(g -> g.step(intent.step())).orElse(null);
+        StepDescription step = graph(run.graph(), run.version())
+                .flatMap(g -> g.step(intent.step()))
+                .orElse(null);
         if (step == null) {
-            LOG.warn("Step '{}' of graph {} v{} is not registered here; publishing run {} with QStash's default retries",
-                    intent.step(), run.graph(), run.version(), run.id());
+            LOG.warn(
+                    "Step '{}' of graph {} v{} is not registered here; publishing run {} with QStash's default retries",
+                    intent.step(),
+                    run.graph(),
+                    run.version(),
+                    run.id());
         }
         ObjectNode body = Json.object()
                 .put("runId", intent.runId())
@@ -231,8 +241,8 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("serialising a step message failed, which indicates a bug", e);
         }
-        Map<String, String> headers = StepMessageHeaders.forStep(intent.id(), intent.dueAt(), now, step,
-                config.failureUrl(), extraRetries, timeoutMargin);
+        Map<String, String> headers = StepMessageHeaders.forStep(
+                intent.id(), intent.dueAt(), now, step, config.failureUrl(), extraRetries, timeoutMargin);
         return new Message(config.stepUrl(), bytes, headers);
     }
 
@@ -257,8 +267,10 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
                 if (pass.rejectedEntries().isEmpty()) {
                     recovered();
                 } else {
-                    rejected(r.status(), "QStash refused " + pass.rejectedEntries().size() + " message(s) of a batch: "
-                            + pass.rejectedEntries());
+                    rejected(
+                            r.status(),
+                            "QStash refused " + pass.rejectedEntries().size() + " message(s) of a batch: "
+                                    + pass.rejectedEntries());
                 }
             }
             case RATE_LIMITED -> {
@@ -270,8 +282,11 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
             case RETRYABLE -> {
                 Duration wait = nextBackoff();
                 if (!unreachableLogged) {
-                    LOG.warn("Publishing to QStash at {} failed ({}{}); retrying with backoff, the intents stay pending",
-                            config.qstashUrl(), r.status() == 0 ? "" : "HTTP " + r.status() + ": ", r.error());
+                    LOG.warn(
+                            "Publishing to QStash at {} failed ({}{}); retrying with backoff, the intents stay pending",
+                            config.qstashUrl(),
+                            r.status() == 0 ? "" : "HTTP " + r.status() + ": ",
+                            r.error());
                     unreachableLogged = true;
                 } else {
                     LOG.debug("Publishing to QStash failed again ({}); next try in {}", r.error(), wait);
@@ -284,8 +299,12 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
 
     private void rejected(int status, String detail) {
         if (!rejectionLogged) {
-            LOG.error("QStash at {} refused to publish step messages ({}). {} The intents stay pending and are published"
-                    + " once this is fixed.", config.qstashUrl(), detail, hint(status));
+            LOG.error(
+                    "QStash at {} refused to publish step messages ({}). {} The intents stay pending and are published"
+                            + " once this is fixed.",
+                    config.qstashUrl(),
+                    detail,
+                    hint(status));
             rejectionLogged = true;
         }
         pause(rejectedPause);
@@ -296,7 +315,8 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
             case 401 -> "Check QSTASH_TOKEN (and QSTASH_URL: a token only works with its own region).";
             case 403 -> "The token is not allowed to publish: check QSTASH_TOKEN and the plan's limits.";
             case 412 -> "A limit of the QStash plan was exceeded (for example the maximum retries or message size).";
-            default -> "Check RUNS_PUBLIC_URL (it must be a public http(s) URL QStash can reach) and the retry policies.";
+            default ->
+                "Check RUNS_PUBLIC_URL (it must be a public http(s) URL QStash can reach) and the retry policies.";
         };
     }
 
@@ -467,16 +487,16 @@ public final class QStashRelay implements DispatchSignal, AutoCloseable {
         /** @throws QStashConfigurationException naming the first invalid setting */
         public QStashRelay build() {
             if (config == null) {
-                throw new QStashConfigurationException("config", "the relay needs a QStashConfig (QSTASH_URL, QSTASH_TOKEN,"
-                        + " RUNS_PUBLIC_URL)");
+                throw new QStashConfigurationException(
+                        "config", "the relay needs a QStashConfig (QSTASH_URL, QSTASH_TOKEN," + " RUNS_PUBLIC_URL)");
             }
             if (store == null || catalog == null) {
-                throw new QStashConfigurationException(store == null ? "store" : "catalog",
-                        "the relay needs the run store and the graph catalog");
+                throw new QStashConfigurationException(
+                        store == null ? "store" : "catalog", "the relay needs the run store and the graph catalog");
             }
             if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-                throw new QStashConfigurationException("batchSize", "batchSize must be 1 to " + MAX_BATCH_SIZE
-                        + ", was " + batchSize);
+                throw new QStashConfigurationException(
+                        "batchSize", "batchSize must be 1 to " + MAX_BATCH_SIZE + ", was " + batchSize);
             }
             requirePositive("pollInterval", pollInterval);
             requirePositive("minBackoff", minBackoff);

@@ -38,7 +38,8 @@ public final class QStashSigner {
     private static final String HEADER_JSON = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
     private static final String ENCODED_HEADER = B64URL.encodeToString(HEADER_JSON.getBytes(StandardCharsets.UTF_8));
-    private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
+    private static final JWSHeader HEADER =
+            new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final char[] ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -61,7 +62,8 @@ public final class QStashSigner {
         try {
             this.signer = new MACSigner(signingKey.getBytes(StandardCharsets.UTF_8));
         } catch (KeyLengthException e) {
-            throw new QStashConfigurationException("signingKey",
+            throw new QStashConfigurationException(
+                    "signingKey",
                     "the signing key is too short: QStash signing keys are 32 characters long, sig_ included.");
         }
     }
@@ -93,7 +95,8 @@ public final class QStashSigner {
         try {
             String payload = B64URL.encodeToString(JSON.writeValueAsBytes(claims));
             String signingInput = ENCODED_HEADER + "." + payload;
-            String signature = signer.sign(HEADER, signingInput.getBytes(StandardCharsets.US_ASCII)).toString();
+            String signature = signer.sign(HEADER, signingInput.getBytes(StandardCharsets.US_ASCII))
+                    .toString();
             return signingInput + "." + signature;
         } catch (JsonProcessingException | JOSEException e) {
             throw new IllegalStateException("signing a QStash JWT failed, which indicates a bug", e);

@@ -93,12 +93,14 @@ public final class QStashVerifier implements MessageVerifier {
         this.current = macVerifier(QStashConfig.QSTASH_CURRENT_SIGNING_KEY, b.currentSigningKey);
         this.next = macVerifier(QStashConfig.QSTASH_NEXT_SIGNING_KEY, b.nextSigningKey);
         if (b.expectedUrls.isEmpty() || b.expectedUrls.stream().anyMatch(u -> u == null || u.isBlank())) {
-            throw new QStashConfigurationException("expectedUrl",
+            throw new QStashConfigurationException(
+                    "expectedUrl",
                     "the verifier needs the public URL of the endpoint it protects (the URL QStash was told to call).");
         }
         this.expectedUrls = Set.copyOf(b.expectedUrls);
         if (b.leeway.isNegative()) {
-            throw new QStashConfigurationException("leeway", "the verifier leeway must not be negative, was " + b.leeway);
+            throw new QStashConfigurationException(
+                    "leeway", "the verifier leeway must not be negative, was " + b.leeway);
         }
         this.leewayMillis = b.leeway.toMillis();
         this.clock = b.clock;
@@ -123,7 +125,10 @@ public final class QStashVerifier implements MessageVerifier {
      * {@link QStashConfig#failureUrl()}. Prefer one verifier per route where the caller can hold two.
      */
     public static QStashVerifier forJobEndpoints(QStashConfig config) {
-        return fromConfig(config).expectedUrl(config.stepUrl()).expectedUrl(config.failureUrl()).build();
+        return fromConfig(config)
+                .expectedUrl(config.stepUrl())
+                .expectedUrl(config.failureUrl())
+                .build();
     }
 
     private static Builder fromConfig(QStashConfig config) {
@@ -241,15 +246,19 @@ public final class QStashVerifier implements MessageVerifier {
 
     private static MACVerifier macVerifier(String variable, String key) {
         if (key == null || key.isBlank()) {
-            throw new QStashConfigurationException(variable, variable + " is not set: the verifier needs both signing keys.");
+            throw new QStashConfigurationException(
+                    variable, variable + " is not set: the verifier needs both signing keys.");
         }
         try {
             return new MACVerifier(key.getBytes(StandardCharsets.UTF_8));
         } catch (KeyLengthException e) {
-            throw new QStashConfigurationException(variable, variable
-                    + " is too short: QStash signing keys are 32 characters long, sig_ included; copy the whole key.");
+            throw new QStashConfigurationException(
+                    variable,
+                    variable
+                            + " is too short: QStash signing keys are 32 characters long, sig_ included; copy the whole key.");
         } catch (JOSEException e) {
-            throw new QStashConfigurationException(variable, variable + " cannot be used as an HMAC key: " + e.getMessage());
+            throw new QStashConfigurationException(
+                    variable, variable + " cannot be used as an HMAC key: " + e.getMessage());
         }
     }
 

@@ -32,7 +32,8 @@ public final class QStashVerifierBenchmark {
             throw new IllegalArgumentException("iterations must be at least 1, was " + iterations);
         }
         byte[] body = ("{\"runId\":\"run_01jxv3q9y7m2k8c4d6f0g1h2j3\",\"step\":\"summarize-sources\","
-                + "\"graph\":\"research\",\"version\":3}").getBytes(StandardCharsets.UTF_8);
+                        + "\"graph\":\"research\",\"version\":3}")
+                .getBytes(StandardCharsets.UTF_8);
         String signature = new QStashSigner(KEY).sign(URL, body);
         QStashVerifier verifier = QStashVerifier.newBuilder()
                 .currentSigningKey(KEY)
@@ -54,7 +55,8 @@ public final class QStashVerifierBenchmark {
             }
         }
         if (ok != n) {
-            throw new IllegalStateException("a genuine signature was refused during the benchmark; this indicates a bug");
+            throw new IllegalStateException(
+                    "a genuine signature was refused during the benchmark; this indicates a bug");
         }
     }
 
@@ -65,8 +67,12 @@ public final class QStashVerifierBenchmark {
         for (int round = 1; round <= 3; round++) {
             double nanos = run(iterations);
             best = Math.min(best, nanos);
-            System.out.printf(Locale.ROOT, "round %d: %.2f µs per verification (%.0f per second on one core)%n",
-                    round, nanos / 1000, 1e9 / nanos);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d: %.2f µs per verification (%.0f per second on one core)%n",
+                    round,
+                    nanos / 1000,
+                    1e9 / nanos);
         }
         System.out.printf(Locale.ROOT, "best: %.2f µs per verification%n", best / 1000);
     }

@@ -24,8 +24,14 @@ final class StepMessageHeaders {
      * @param extraRetries redeliveries added on top of the policy's
      * @param timeoutMargin added to the step timeout so QStash does not cut a request the engine still answers
      */
-    static Map<String, String> forStep(String intentId, Instant dueAt, Instant now, StepDescription step,
-            String failureUrl, int extraRetries, Duration timeoutMargin) {
+    static Map<String, String> forStep(
+            String intentId,
+            Instant dueAt,
+            Instant now,
+            StepDescription step,
+            String failureUrl,
+            int extraRetries,
+            Duration timeoutMargin) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Content-Type", "application/json");
         h.put("Upstash-Method", "POST");
@@ -38,7 +44,10 @@ final class StepMessageHeaders {
         } else if (extraRetries > 0) {
             h.put("Upstash-Retries", Integer.toString(3 + extraRetries));
         }
-        if (step != null && step.timeout() != null && !step.timeout().isZero() && !step.timeout().isNegative()) {
+        if (step != null
+                && step.timeout() != null
+                && !step.timeout().isZero()
+                && !step.timeout().isNegative()) {
             h.put("Upstash-Timeout", ceilSeconds(step.timeout().plus(timeoutMargin)) + "s");
         }
         if (dueAt.isAfter(now)) {
@@ -58,7 +67,8 @@ final class StepMessageHeaders {
         if (policy.multiplier() == 1.0 || initial == 0) {
             return Long.toString(initial);
         }
-        String multiplier = BigDecimal.valueOf(policy.multiplier()).stripTrailingZeros().toPlainString();
+        String multiplier =
+                BigDecimal.valueOf(policy.multiplier()).stripTrailingZeros().toPlainString();
         return "min(" + max + ", " + initial + " * pow(" + multiplier + ", retried))";
     }
 

@@ -14,11 +14,35 @@ class EmulatorCliTest {
     @Test
     void parses_every_option_in_both_spellings() {
         QStashEmulator.Builder b = EmulatorCli.parse(new String[] {
-            "--port", "0", "--host=127.0.0.1", "--time-scale", "0.01", "--dedup-window=5m", "--default-retries", "2",
-            "--max-retries", "9", "--delivery-timeout", "30s", "--delivery-threads", "3", "--max-pending", "50",
-            "--duplicate-deliveries", "--random-order", "--fail-publish-fraction", "0.1", "--delivery-delay", "250ms",
-            "--seed", "5", "--token", "t0k3n",
-            "--current-signing-key", "sig_aaaaaaaaaaaaaaaaaaaaaaaaaaaa", "--next-signing-key=sig_bbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+            "--port",
+            "0",
+            "--host=127.0.0.1",
+            "--time-scale",
+            "0.01",
+            "--dedup-window=5m",
+            "--default-retries",
+            "2",
+            "--max-retries",
+            "9",
+            "--delivery-timeout",
+            "30s",
+            "--delivery-threads",
+            "3",
+            "--max-pending",
+            "50",
+            "--duplicate-deliveries",
+            "--random-order",
+            "--fail-publish-fraction",
+            "0.1",
+            "--delivery-delay",
+            "250ms",
+            "--seed",
+            "5",
+            "--token",
+            "t0k3n",
+            "--current-signing-key",
+            "sig_aaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "--next-signing-key=sig_bbbbbbbbbbbbbbbbbbbbbbbbbbbb"
         });
         assertThat(b.port).isZero();
         assertThat(b.timeScale).isEqualTo(0.01);
@@ -49,7 +73,8 @@ class EmulatorCliTest {
 
     @Test
     void bad_arguments_are_refused_with_a_message_and_exit_code_2() {
-        assertThatThrownBy(() -> EmulatorCli.parse(new String[] {"--bogus", "1"})).hasMessageContaining("--bogus");
+        assertThatThrownBy(() -> EmulatorCli.parse(new String[] {"--bogus", "1"}))
+                .hasMessageContaining("--bogus");
         assertThatThrownBy(() -> EmulatorCli.parse(new String[] {"--port"})).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> EmulatorCli.parse(new String[] {"--delivery-delay", "soon"}))
                 .hasMessageContaining("duration");
@@ -61,11 +86,13 @@ class EmulatorCliTest {
 
     @Test
     void the_banner_prints_the_url_and_the_development_credentials_like_upstash_dev_server() {
-        try (QStashEmulator emulator = QStashEmulator.newBuilder().port(0).duplicateDeliveries(true).start()) {
+        try (QStashEmulator emulator =
+                QStashEmulator.newBuilder().port(0).duplicateDeliveries(true).start()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             emulator.printBanner(new PrintStream(out, true, StandardCharsets.UTF_8));
             String banner = out.toString(StandardCharsets.UTF_8);
-            assertThat(banner).contains("QSTASH_URL=" + emulator.url())
+            assertThat(banner)
+                    .contains("QSTASH_URL=" + emulator.url())
                     .contains("QSTASH_TOKEN=" + DevCredentials.TOKEN)
                     .contains("QSTASH_CURRENT_SIGNING_KEY=" + DevCredentials.CURRENT_KEY)
                     .contains("QSTASH_NEXT_SIGNING_KEY=" + DevCredentials.NEXT_KEY)
@@ -75,7 +102,8 @@ class EmulatorCliTest {
 
     @Test
     void the_banner_hides_a_custom_token() {
-        try (QStashEmulator emulator = QStashEmulator.newBuilder().port(0).token("my-private-token").start()) {
+        try (QStashEmulator emulator =
+                QStashEmulator.newBuilder().port(0).token("my-private-token").start()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             emulator.printBanner(new PrintStream(out, true, StandardCharsets.UTF_8));
             assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("my-private-token");

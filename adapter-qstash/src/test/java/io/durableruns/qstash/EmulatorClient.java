@@ -34,7 +34,9 @@ final class EmulatorClient {
 
     Answer call(String method, String path, String body, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(emulator.url() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -37,15 +37,16 @@ class NodeInteropTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final RecordingEndpoint endpoint = new RecordingEndpoint();
-    private final QStashEmulator emulator = QStashEmulator.newBuilder().port(0).timeScale(0.001).start();
+    private final QStashEmulator emulator =
+            QStashEmulator.newBuilder().port(0).timeScale(0.001).start();
 
     @BeforeAll
     static void requireNodeModules() {
         String problem = null;
         if (!Files.isDirectory(NODE_DIR.resolve("node_modules/@upstash/qstash"))
                 || !Files.isDirectory(NODE_DIR.resolve("node_modules/jose"))) {
-            problem = "The QStash interop tests need the Node packages of " + NODE_DIR
-                    + ": run `" + INSTALL + "` from the repository root before Maven.";
+            problem = "The QStash interop tests need the Node packages of " + NODE_DIR + ": run `" + INSTALL
+                    + "` from the repository root before Maven.";
         } else if (!nodeRuns()) {
             problem = "The QStash interop tests need Node.js (`node` on the PATH).";
         }
@@ -65,11 +66,13 @@ class NodeInteropTest {
 
     @Test
     void the_official_receiver_verifies_emulator_deliveries_and_rejects_them_after_tampering() throws Exception {
-        QStashPublisher publisher = new QStashPublisher(emulator.url(), emulator.token(),
-                QStashPublisher.defaultClient(), Duration.ofSeconds(10));
+        QStashPublisher publisher = new QStashPublisher(
+                emulator.url(), emulator.token(), QStashPublisher.defaultClient(), Duration.ofSeconds(10));
         String url = endpoint.url("/api/jobs/run-step");
-        publisher.publish(new QStashPublisher.Message(url,
-                "{\"runId\":\"run_01\",\"step\":\"plan\", \"note\": \"caf\u00e9 \u2713\"}".getBytes(StandardCharsets.UTF_8),
+        publisher.publish(new QStashPublisher.Message(
+                url,
+                "{\"runId\":\"run_01\",\"step\":\"plan\", \"note\": \"caf\u00e9 \u2713\"}"
+                        .getBytes(StandardCharsets.UTF_8),
                 Map.of("Content-Type", "application/json")));
         Request delivery = endpoint.await("/api/jobs/run-step", 1).get(0);
         String signature = delivery.header("Upstash-Signature");
@@ -83,17 +86,20 @@ class NodeInteropTest {
         addCase(cases, "tampered_url", signature, delivery.body(), url + "?x=1");
         addCase(cases, "tampered_signature", tamperedSignature, delivery.body(), url);
 
-        Map<String, Boolean> withCurrentKey = receiverVerdicts(emulator.currentSigningKey(), emulator.nextSigningKey(), cases);
-        assertThat(withCurrentKey).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "genuine", true, "tampered_body", false, "tampered_url", false, "tampered_signature", false));
-        Map<String, Boolean> afterRotation = receiverVerdicts(
-                "sig_0000000000000000000000000000", emulator.currentSigningKey(), cases);
+        Map<String, Boolean> withCurrentKey =
+                receiverVerdicts(emulator.currentSigningKey(), emulator.nextSigningKey(), cases);
+        assertThat(withCurrentKey)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "genuine", true, "tampered_body", false, "tampered_url", false, "tampered_signature", false));
+        Map<String, Boolean> afterRotation =
+                receiverVerdicts("sig_0000000000000000000000000000", emulator.currentSigningKey(), cases);
         assertThat(afterRotation).containsEntry("genuine", true).containsEntry("tampered_body", false);
     }
 
     @Test
     void the_official_client_publishes_to_the_emulator_which_delivers_like_qstash() throws Exception {
-        ObjectNode input = EmulatorClient.JSON.createObjectNode()
+        ObjectNode input = EmulatorClient.JSON
+                .createObjectNode()
                 .put("baseUrl", emulator.url().toString())
                 .put("token", emulator.token())
                 .put("url", endpoint.url("/sdk"))
@@ -111,7 +117,9 @@ class NodeInteropTest {
 
         endpoint.await("/sdk", 3);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
-        List<Request> single = endpoint.requests().stream().filter(r -> r.path().equals("/sdk")).toList();
+        List<Request> single = endpoint.requests().stream()
+                .filter(r -> r.path().equals("/sdk"))
+                .toList();
         assertThat(single).hasSize(1);
         Request delivery = single.get(0);
         assertThat(delivery.bodyText()).isEqualTo("{\"hello\":\"sdk\"}");
@@ -125,8 +133,10 @@ class NodeInteropTest {
                 .nextSigningKey(emulator.nextSigningKey())
                 .expectedUrl(endpoint.url("/sdk"))
                 .build();
-        assertThat(verifier.check(delivery.header("Upstash-Signature"), delivery.body())).isEqualTo(Reason.OK);
-        assertThat(endpoint.requests("/sdk?batch=")).extracting(Request::bodyText)
+        assertThat(verifier.check(delivery.header("Upstash-Signature"), delivery.body()))
+                .isEqualTo(Reason.OK);
+        assertThat(endpoint.requests("/sdk?batch="))
+                .extracting(Request::bodyText)
                 .containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}");
     }
 
@@ -152,7 +162,8 @@ class NodeInteropTest {
         expected.put("missing_header", Reason.MISSING_SIGNATURE);
 
         for (String key : new String[] {DevCredentials.CURRENT_KEY, DevCredentials.NEXT_KEY}) {
-            ObjectNode input = EmulatorClient.JSON.createObjectNode()
+            ObjectNode input = EmulatorClient.JSON
+                    .createObjectNode()
                     .put("key", key)
                     .put("otherKey", "sig_9zzzzzzzzzzzzzzzzzzzzzzzzzzz")
                     .put("url", url)
@@ -163,10 +174,12 @@ class NodeInteropTest {
             Map<String, Reason> actual = new HashMap<>();
             tokens.properties().forEach(e -> {
                 JsonNode sig = e.getValue().get("signature");
-                byte[] bytes = Base64.getDecoder().decode(e.getValue().get("bodyBase64").asText());
+                byte[] bytes = Base64.getDecoder()
+                        .decode(e.getValue().get("bodyBase64").asText());
                 actual.put(e.getKey(), verifier.check(sig.isNull() ? null : sig.asText(), bytes));
             });
-            assertThat(actual).as("signed with " + (key.equals(DevCredentials.CURRENT_KEY) ? "current" : "next") + " key")
+            assertThat(actual)
+                    .as("signed with " + (key.equals(DevCredentials.CURRENT_KEY) ? "current" : "next") + " key")
                     .containsExactlyInAnyOrderEntriesOf(expected);
         }
     }
@@ -179,14 +192,18 @@ class NodeInteropTest {
                 .put("url", url);
     }
 
-    private static Map<String, Boolean> receiverVerdicts(String current, String next, ArrayNode cases) throws Exception {
-        ObjectNode input = EmulatorClient.JSON.createObjectNode()
+    private static Map<String, Boolean> receiverVerdicts(String current, String next, ArrayNode cases)
+            throws Exception {
+        ObjectNode input = EmulatorClient.JSON
+                .createObjectNode()
                 .put("currentSigningKey", current)
                 .put("nextSigningKey", next);
         input.set("cases", cases);
         Map<String, Boolean> verdicts = new HashMap<>();
-        runNode("receiver-verify.mjs", input).get("results")
-                .forEach(r -> verdicts.put(r.get("name").asText(), r.get("valid").asBoolean()));
+        runNode("receiver-verify.mjs", input)
+                .get("results")
+                .forEach(
+                        r -> verdicts.put(r.get("name").asText(), r.get("valid").asBoolean()));
         return verdicts;
     }
 
@@ -198,7 +215,9 @@ class NodeInteropTest {
 
     private static boolean nodeRuns() {
         try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("node", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {

@@ -36,15 +36,16 @@ class QStashConfigTest {
 
     @Test
     void a_missing_token_or_key_or_public_url_is_a_startup_error_naming_the_variable() {
-        for (String variable : new String[] {
-            "QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY", "RUNS_PUBLIC_URL"
-        }) {
+        for (String variable :
+                new String[] {"QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY", "RUNS_PUBLIC_URL"
+                }) {
             Map<String, String> env = env();
             env.remove(variable);
             assertThatThrownBy(() -> QStashConfig.fromEnvironment(env))
                     .isInstanceOf(QStashConfigurationException.class)
                     .hasMessageStartingWith(variable + " is not set")
-                    .satisfies(e -> assertThat(((QStashConfigurationException) e).variable()).isEqualTo(variable));
+                    .satisfies(e -> assertThat(((QStashConfigurationException) e).variable())
+                            .isEqualTo(variable));
         }
     }
 
@@ -63,7 +64,8 @@ class QStashConfigTest {
     @Test
     void to_string_never_shows_secrets() {
         String text = QStashConfig.fromEnvironment(env()).toString();
-        assertThat(text).contains("https://runs.example.com")
+        assertThat(text)
+                .contains("https://runs.example.com")
                 .doesNotContain(DevCredentials.TOKEN)
                 .doesNotContain(DevCredentials.CURRENT_KEY)
                 .doesNotContain(DevCredentials.NEXT_KEY);

@@ -1,9 +1,9 @@
 package io.durableruns.qstash;
 
-import io.durableruns.core.testkit.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.qstash.EmulatorClient.Answer;
 import io.durableruns.qstash.RecordingEndpoint.Reply;
 import io.durableruns.qstash.RecordingEndpoint.Request;
@@ -22,7 +22,8 @@ class QStashEmulatorTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final RecordingEndpoint endpoint = new RecordingEndpoint();
-    private QStashEmulator emulator = QStashEmulator.newBuilder().port(0).timeScale(0.001).seed(7).start();
+    private QStashEmulator emulator =
+            QStashEmulator.newBuilder().port(0).timeScale(0.001).seed(7).start();
     private EmulatorClient client = new EmulatorClient(emulator);
 
     @AfterEach
@@ -48,9 +49,12 @@ class QStashEmulatorTest {
     @Test
     void delivers_with_the_headers_qstash_sends_and_a_signature_our_verifier_accepts() throws Exception {
         String url = endpoint.url("/hook?tenant=a");
-        Answer published = client.publish(url, "{\"hello\": \"world\"}", Map.of(
-                "Content-Type", "application/json",
-                "Upstash-Forward-My-Header", "my-value"));
+        Answer published = client.publish(
+                url,
+                "{\"hello\": \"world\"}",
+                Map.of(
+                        "Content-Type", "application/json",
+                        "Upstash-Forward-My-Header", "my-value"));
         assertThat(published.status()).isEqualTo(201);
         String messageId = published.json().get("messageId").asText();
         assertThat(messageId).startsWith("msg_");
@@ -77,10 +81,16 @@ class QStashEmulatorTest {
     void retries_with_a_stable_message_id_then_dead_letters_and_calls_the_failure_callback() throws Exception {
         endpoint.respondWith(r -> r.path().startsWith("/cb") ? Reply.ok() : new Reply(500, Map.of(), "boom"));
         String url = endpoint.url("/hook");
-        String id = client.publish(url, "payload", Map.of(
-                "Upstash-Retries", "2",
-                "Upstash-Failure-Callback", endpoint.url("/cb"),
-                "Upstash-Failure-Callback-Forward-X-Tag", "t1")).json().get("messageId").asText();
+        String id = client.publish(
+                        url,
+                        "payload",
+                        Map.of(
+                                "Upstash-Retries", "2",
+                                "Upstash-Failure-Callback", endpoint.url("/cb"),
+                                "Upstash-Failure-Callback-Forward-X-Tag", "t1"))
+                .json()
+                .get("messageId")
+                .asText();
 
         List<Request> attempts = endpoint.await("/hook", 3);
         Request callback = endpoint.await("/cb", 1).get(0);
@@ -107,9 +117,11 @@ class QStashEmulatorTest {
         assertThat(payload.get("sourceMessageId").asText()).isEqualTo(id);
         assertThat(payload.get("url").asText()).isEqualTo(url);
         assertThat(payload.get("method").asText()).isEqualTo("POST");
-        assertThat(payload.get("sourceHeader").get("Upstash-Retries").get(0).asText()).isEqualTo("2");
+        assertThat(payload.get("sourceHeader").get("Upstash-Retries").get(0).asText())
+                .isEqualTo("2");
         assertThat(payload.get("sourceHeader").has("Authorization")).isFalse();
-        assertThat(new String(Base64.getDecoder().decode(payload.get("sourceBody").asText()), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        Base64.getDecoder().decode(payload.get("sourceBody").asText()), StandardCharsets.UTF_8))
                 .isEqualTo("payload");
         assertThat(payload.get("createdAt").asLong()).isPositive();
         assertThat(callback.header("Content-Type")).isEqualTo("application/json");
@@ -122,10 +134,13 @@ class QStashEmulatorTest {
 
     @Test
     void answer_489_with_the_non_retryable_header_goes_straight_to_the_dlq() throws Exception {
-        endpoint.respondWith(r -> r.path().startsWith("/cb") ? Reply.ok()
+        endpoint.respondWith(r -> r.path().startsWith("/cb")
+                ? Reply.ok()
                 : new Reply(489, Map.of("Upstash-NonRetryable-Error", "true"), "{\"error\":\"failed for good\"}"));
-        client.publish(endpoint.url("/hook"), "x", Map.of("Upstash-Retries", "5",
-                "Upstash-Failure-Callback", endpoint.url("/cb")));
+        client.publish(
+                endpoint.url("/hook"),
+                "x",
+                Map.of("Upstash-Retries", "5", "Upstash-Failure-Callback", endpoint.url("/cb")));
         endpoint.await("/cb", 1);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         assertThat(endpoint.requests("/hook")).hasSize(1);
@@ -149,7 +164,8 @@ class QStashEmulatorTest {
         endpoint.respondWith(r -> Reply.status(503));
         client.publish(endpoint.url("/hook"), "x", Map.of("Upstash-Retry-Delay", "pow(2, retried)"));
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
-        assertThat(endpoint.requests("/hook")).extracting(r -> r.header("Upstash-Retried"))
+        assertThat(endpoint.requests("/hook"))
+                .extracting(r -> r.header("Upstash-Retried"))
                 .containsExactly("0", "1", "2", "3");
     }
 
@@ -160,7 +176,8 @@ class QStashEmulatorTest {
         Answer second = client.publish(endpoint.url("/hook"), "two", headers);
         assertThat(first.status()).isEqualTo(201);
         assertThat(second.status()).isEqualTo(202);
-        assertThat(second.json().get("messageId").asText()).isEqualTo(first.json().get("messageId").asText());
+        assertThat(second.json().get("messageId").asText())
+                .isEqualTo(first.json().get("messageId").asText());
         assertThat(second.json().get("deduplicated").asBoolean()).isTrue();
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         assertThat(endpoint.requests("/hook")).extracting(Request::bodyText).containsExactly("one");
@@ -179,19 +196,26 @@ class QStashEmulatorTest {
     void deduplication_ids_are_forgotten_after_the_window() throws Exception {
         restart(QStashEmulator.newBuilder().timeScale(0.001).dedupWindow(Duration.ofMillis(20)));
         Map<String, String> headers = Map.of("Upstash-Deduplication-Id", "same");
-        assertThat(client.publish(endpoint.url("/hook"), "one", headers).status()).isEqualTo(201);
+        assertThat(client.publish(endpoint.url("/hook"), "one", headers).status())
+                .isEqualTo(201);
         Thread.sleep(100);
-        assertThat(client.publish(endpoint.url("/hook"), "two", headers).status()).isEqualTo(201);
+        assertThat(client.publish(endpoint.url("/hook"), "two", headers).status())
+                .isEqualTo(201);
         endpoint.await("/hook", 2);
     }
 
     @Test
     void content_based_deduplication_drops_an_identical_message_only() throws Exception {
-        Map<String, String> headers = Map.of("Upstash-Content-Based-Deduplication", "true", "Content-Type", "text/plain");
-        assertThat(client.publish(endpoint.url("/hook"), "same", headers).status()).isEqualTo(201);
-        assertThat(client.publish(endpoint.url("/hook"), "same", headers).status()).isEqualTo(202);
-        assertThat(client.publish(endpoint.url("/hook"), "other", headers).status()).isEqualTo(201);
-        assertThat(client.publish(endpoint.url("/other"), "same", headers).status()).isEqualTo(201);
+        Map<String, String> headers =
+                Map.of("Upstash-Content-Based-Deduplication", "true", "Content-Type", "text/plain");
+        assertThat(client.publish(endpoint.url("/hook"), "same", headers).status())
+                .isEqualTo(201);
+        assertThat(client.publish(endpoint.url("/hook"), "same", headers).status())
+                .isEqualTo(202);
+        assertThat(client.publish(endpoint.url("/hook"), "other", headers).status())
+                .isEqualTo(201);
+        assertThat(client.publish(endpoint.url("/other"), "same", headers).status())
+                .isEqualTo(201);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         assertThat(endpoint.requests()).hasSize(3);
     }
@@ -202,16 +226,25 @@ class QStashEmulatorTest {
         restart(QStashEmulator.newBuilder().timeScale(1.0).clock(clock));
         long now = clock.millis();
         String delayed = client.publish(endpoint.url("/a"), "x", Map.of("Upstash-Delay", "1h30m"))
-                .json().get("messageId").asText();
+                .json()
+                .get("messageId")
+                .asText();
         long notBefore = now / 1000 + 7200;
-        String both = client.publish(endpoint.url("/b"), "x", Map.of(
-                "Upstash-Delay", "10s", "Upstash-Not-Before", Long.toString(notBefore))).json().get("messageId").asText();
+        String both = client.publish(
+                        endpoint.url("/b"),
+                        "x",
+                        Map.of("Upstash-Delay", "10s", "Upstash-Not-Before", Long.toString(notBefore)))
+                .json()
+                .get("messageId")
+                .asText();
         JsonNode first = client.call("GET", "/v2/messages/" + delayed).json();
         JsonNode second = client.call("GET", "/v2/messages/" + both).json();
         assertThat(first.get("notBefore").asLong()).isEqualTo(now + 5_400_000);
         assertThat(first.get("createdAt").asLong()).isEqualTo(now);
         assertThat(second.get("notBefore").asLong()).isEqualTo(notBefore * 1000);
-        assertThat(client.publish(endpoint.url("/c"), "x", Map.of("Upstash-Delay", "soon")).status()).isEqualTo(400);
+        assertThat(client.publish(endpoint.url("/c"), "x", Map.of("Upstash-Delay", "soon"))
+                        .status())
+                .isEqualTo(400);
         assertThat(endpoint.requests()).isEmpty();
     }
 
@@ -226,9 +259,13 @@ class QStashEmulatorTest {
     @Test
     void a_pending_message_can_be_read_and_cancelled() throws Exception {
         restart(QStashEmulator.newBuilder().timeScale(1.0));
-        String id = client.publish(endpoint.url("/hook"), "{\"a\":1}", Map.of(
-                "Upstash-Delay", "1d", "Content-Type", "application/json", "Upstash-Retries", "4"))
-                .json().get("messageId").asText();
+        String id = client.publish(
+                        endpoint.url("/hook"),
+                        "{\"a\":1}",
+                        Map.of("Upstash-Delay", "1d", "Content-Type", "application/json", "Upstash-Retries", "4"))
+                .json()
+                .get("messageId")
+                .asText();
         JsonNode message = client.call("GET", "/v2/messages/" + id).json();
         assertThat(message.get("messageId").asText()).isEqualTo(id);
         assertThat(message.get("url").asText()).isEqualTo(endpoint.url("/hook"));
@@ -246,7 +283,9 @@ class QStashEmulatorTest {
     void every_api_call_needs_the_bearer_token_and_keys_are_served_to_it() {
         assertThat(client.call("GET", "/v2/keys", null, null).status()).isEqualTo(401);
         assertThat(client.call("GET", "/v2/keys", null, "wrong").status()).isEqualTo(401);
-        assertThat(client.call("POST", "/v2/publish/" + endpoint.url("/x"), "x", "wrong").status()).isEqualTo(401);
+        assertThat(client.call("POST", "/v2/publish/" + endpoint.url("/x"), "x", "wrong")
+                        .status())
+                .isEqualTo(401);
         JsonNode keys = client.call("GET", "/v2/keys").json();
         assertThat(keys.get("current").asText()).isEqualTo(QStashEmulator.DEV_CURRENT_SIGNING_KEY);
         assertThat(keys.get("next").asText()).isEqualTo(QStashEmulator.DEV_NEXT_SIGNING_KEY);
@@ -258,13 +297,14 @@ class QStashEmulatorTest {
     @Test
     void a_destination_must_be_an_absolute_http_url() {
         assertThat(client.publish("example.com/x", "x", Map.of()).status()).isEqualTo(400);
-        assertThat(client.publish("ftp://example.com/x", "x", Map.of()).status()).isEqualTo(400);
+        assertThat(client.publish("ftp://example.com/x", "x", Map.of()).status())
+                .isEqualTo(400);
     }
 
     @Test
     void a_batch_publishes_every_entry_and_reads_headers_in_any_case() throws Exception {
-        endpoint.respondWith(r -> r.path().startsWith("/b") && r.header("Upstash-Retried").equals("0")
-                ? Reply.status(500) : Reply.ok());
+        endpoint.respondWith(r ->
+                r.path().startsWith("/b") && r.header("Upstash-Retried").equals("0") ? Reply.status(500) : Reply.ok());
         String batch = "[{\"destination\":\"" + endpoint.url("/a") + "\",\"body\":\"one\","
                 + "\"headers\":{\"content-type\":\"text/plain\",\"upstash-forward-x-k\":\"v\"}},"
                 + "{\"destination\":\"" + endpoint.url("/b") + "\",\"body\":\"two\","
@@ -278,8 +318,11 @@ class QStashEmulatorTest {
         assertThat(a.bodyText()).isEqualTo("one");
         assertThat(a.header("Content-Type")).isEqualTo("text/plain");
         assertThat(a.header("X-K")).isEqualTo("v");
-        assertThat(endpoint.requests("/b")).extracting(r -> r.header("Upstash-Retried")).containsExactly("0", "1");
-        assertThat(client.call("POST", "/v2/batch", "{}", emulator.token()).status()).isEqualTo(400);
+        assertThat(endpoint.requests("/b"))
+                .extracting(r -> r.header("Upstash-Retried"))
+                .containsExactly("0", "1");
+        assertThat(client.call("POST", "/v2/batch", "{}", emulator.token()).status())
+                .isEqualTo(400);
     }
 
     @Test
@@ -294,18 +337,27 @@ class QStashEmulatorTest {
 
     @Test
     void fault_injection_delivers_every_message_twice_with_the_same_id() throws Exception {
-        restart(QStashEmulator.newBuilder().timeScale(0.001).duplicateDeliveries(true).randomOrder(true)
-                .deliveryDelay(Duration.ofMillis(5)).seed(42));
+        restart(QStashEmulator.newBuilder()
+                .timeScale(0.001)
+                .duplicateDeliveries(true)
+                .randomOrder(true)
+                .deliveryDelay(Duration.ofMillis(5))
+                .seed(42));
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 6; i++) {
-            ids.add(client.publish(endpoint.url("/hook/" + i), "m" + i, Map.of()).json().get("messageId").asText());
+            ids.add(client.publish(endpoint.url("/hook/" + i), "m" + i, Map.of())
+                    .json()
+                    .get("messageId")
+                    .asText());
         }
         endpoint.await("/hook", 12);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         List<Request> all = endpoint.requests("/hook");
         assertThat(all).hasSize(12);
         for (String id : ids) {
-            assertThat(all).filteredOn(r -> r.header("Upstash-Message-Id").equals(id)).hasSize(2);
+            assertThat(all)
+                    .filteredOn(r -> r.header("Upstash-Message-Id").equals(id))
+                    .hasSize(2);
         }
         assertThat(emulator.stats().delivered()).isEqualTo(6);
     }
@@ -313,7 +365,9 @@ class QStashEmulatorTest {
     @Test
     void a_full_queue_answers_429_with_a_reset_header() {
         restart(QStashEmulator.newBuilder().timeScale(1.0).maxPendingMessages(1));
-        assertThat(client.publish(endpoint.url("/hook"), "x", Map.of("Upstash-Delay", "1h")).status()).isEqualTo(201);
+        assertThat(client.publish(endpoint.url("/hook"), "x", Map.of("Upstash-Delay", "1h"))
+                        .status())
+                .isEqualTo(201);
         Answer full = client.publish(endpoint.url("/hook"), "y", Map.of());
         assertThat(full.status()).isEqualTo(429);
         assertThat(full.raw().headers().firstValue("Burst-RateLimit-Reset")).isPresent();
@@ -322,16 +376,24 @@ class QStashEmulatorTest {
     @Test
     void an_oversized_body_is_refused_with_413() {
         restart(QStashEmulator.newBuilder().maxBodyBytes(10));
-        assertThat(client.publish(endpoint.url("/hook"), "x".repeat(11), Map.of()).status()).isEqualTo(413);
+        assertThat(client.publish(endpoint.url("/hook"), "x".repeat(11), Map.of())
+                        .status())
+                .isEqualTo(413);
     }
 
     @Test
     void invalid_retry_headers_are_refused() {
-        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retries", "-1")).status()).isEqualTo(400);
-        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retries", "many")).status()).isEqualTo(400);
-        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retry-Delay", "pow(2")).status())
+        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retries", "-1"))
+                        .status())
                 .isEqualTo(400);
-        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retry-Delay", "rand()")).status())
+        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retries", "many"))
+                        .status())
+                .isEqualTo(400);
+        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retry-Delay", "pow(2"))
+                        .status())
+                .isEqualTo(400);
+        assertThat(client.publish(endpoint.url("/h"), "x", Map.of("Upstash-Retry-Delay", "rand()"))
+                        .status())
                 .isEqualTo(400);
     }
 

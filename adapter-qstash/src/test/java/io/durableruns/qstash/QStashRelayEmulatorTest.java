@@ -26,7 +26,8 @@ class QStashRelayEmulatorTest {
 
     private final RecordingEndpoint server = new RecordingEndpoint();
     private final RunStore store = RelayFixtures.newStore();
-    private QStashEmulator emulator = QStashEmulator.newBuilder().port(0).timeScale(0.001).start();
+    private QStashEmulator emulator =
+            QStashEmulator.newBuilder().port(0).timeScale(0.001).start();
     private final ListAppender<ILoggingEvent> logs = RelayFixtures.captureLogs(QStashRelay.class);
 
     @AfterEach
@@ -41,7 +42,11 @@ class QStashRelayEmulatorTest {
     }
 
     private QStashRelay relay(RunStore on, QStashConfig config) {
-        return QStashRelay.newBuilder().config(config).store(on).catalog(RelayFixtures.CATALOG).build();
+        return QStashRelay.newBuilder()
+                .config(config)
+                .store(on)
+                .catalog(RelayFixtures.CATALOG)
+                .build();
     }
 
     @Test
@@ -58,7 +63,9 @@ class QStashRelayEmulatorTest {
         for (Request d : deliveries) {
             assertThat(verifier.check(d.header("Upstash-Signature"), d.body())).isEqualTo(QStashVerifier.Reason.OK);
         }
-        assertThat(deliveries).extracting(d -> EmulatorClient.JSON.readTree(d.body()).get("runId").asText())
+        assertThat(deliveries)
+                .extracting(
+                        d -> EmulatorClient.JSON.readTree(d.body()).get("runId").asText())
                 .containsExactlyInAnyOrder(runId(1), runId(2), runId(3), runId(4), runId(5));
         assertThat(intentCount(store)).isZero();
     }
@@ -67,7 +74,8 @@ class QStashRelayEmulatorTest {
     void a_relay_killed_between_publish_and_delete_publishes_again_and_qstash_drops_the_duplicate() throws Exception {
         Instant now = Instant.now();
         addIntent(store, 1, "plan", now, now);
-        assertThat(relay(RelayFixtures.killedBeforeDelete(store), config()).relayOnce()).isZero();
+        assertThat(relay(RelayFixtures.killedBeforeDelete(store), config()).relayOnce())
+                .isZero();
         assertThat(intentCount(store)).isEqualTo(1);
 
         assertThat(relay(store, config()).relayOnce()).isEqualTo(1);
@@ -92,20 +100,31 @@ class QStashRelayEmulatorTest {
                 .build();
         assertThat(relay(store, config).relayOnce()).isZero();
         assertThat(intentCount(store)).isEqualTo(1);
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
-                .satisfies(e -> assertThat(e.getFormattedMessage()).contains("HTTP 401").doesNotContain(wrongToken));
+        assertThat(logs.list)
+                .filteredOn(e -> e.getLevel() == Level.ERROR)
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.getFormattedMessage()).contains("HTTP 401").doesNotContain(wrongToken));
     }
 
     @Test
     void a_400_from_qstash_keeps_the_intent_pending() throws Exception {
         emulator.close();
-        emulator = QStashEmulator.newBuilder().port(0).timeScale(0.001).defaultRetries(2).maxRetries(2).start();
+        emulator = QStashEmulator.newBuilder()
+                .port(0)
+                .timeScale(0.001)
+                .defaultRetries(2)
+                .maxRetries(2)
+                .start();
         Instant now = Instant.now();
         addIntent(store, 1, "plan", now, now);
         assertThat(relay(store, config()).relayOnce()).isZero();
         assertThat(intentCount(store)).isEqualTo(1);
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
-                .satisfies(e -> assertThat(e.getFormattedMessage()).contains("HTTP 400").contains("Upstash-Retries"));
+        assertThat(logs.list)
+                .filteredOn(e -> e.getLevel() == Level.ERROR)
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.getFormattedMessage()).contains("HTTP 400").contains("Upstash-Retries"));
         assertThat(server.requests()).isEmpty();
     }
 
@@ -118,9 +137,11 @@ class QStashRelayEmulatorTest {
         Request callback = server.await("/api/jobs/step-failed", 1).get(0);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         assertThat(server.requests("/api/jobs/run-step")).hasSize(1);
-        assertThat(QStashVerifier.forFailureCallback(config()).check(callback.header("Upstash-Signature"), callback.body()))
+        assertThat(QStashVerifier.forFailureCallback(config())
+                        .check(callback.header("Upstash-Signature"), callback.body()))
                 .isEqualTo(QStashVerifier.Reason.OK);
-        assertThat(QStashVerifier.forStepEndpoint(config()).check(callback.header("Upstash-Signature"), callback.body()))
+        assertThat(QStashVerifier.forStepEndpoint(config())
+                        .check(callback.header("Upstash-Signature"), callback.body()))
                 .isEqualTo(QStashVerifier.Reason.WRONG_SUBJECT);
         JsonNode payload = EmulatorClient.JSON.readTree(callback.body());
         JsonNode original = EmulatorClient.JSON.readTree(

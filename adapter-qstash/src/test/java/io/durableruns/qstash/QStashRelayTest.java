@@ -1,6 +1,5 @@
 package io.durableruns.qstash;
 
-import io.durableruns.core.testkit.SettableClock;
 import static io.durableruns.qstash.RelayFixtures.addIntent;
 import static io.durableruns.qstash.RelayFixtures.intentCount;
 import static io.durableruns.qstash.RelayFixtures.intentId;
@@ -12,6 +11,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.out.RunStore;
 import io.durableruns.qstash.RecordingEndpoint.Reply;
@@ -84,11 +84,12 @@ class QStashRelayTest {
         assertThat(publish.header("Upstash-Retries")).isEqualTo("3");
         assertThat(publish.header("Upstash-Retry-Delay")).isEqualTo("min(30000, 2000 * pow(2, retried))");
         assertThat(publish.header("Upstash-Timeout")).isEqualTo("65s");
-        assertThat(publish.header("Upstash-Failure-Callback")).isEqualTo("https://runs.example.com/api/jobs/step-failed");
+        assertThat(publish.header("Upstash-Failure-Callback"))
+                .isEqualTo("https://runs.example.com/api/jobs/step-failed");
         assertThat(publish.header("Upstash-Not-Before")).isNull();
         JsonNode body = EmulatorClient.JSON.readTree(publish.body());
-        assertThat(body.toString()).isEqualTo(
-                "{\"runId\":\"" + runId(1) + "\",\"step\":\"plan\",\"graph\":\"research\",\"version\":1}");
+        assertThat(body.toString())
+                .isEqualTo("{\"runId\":\"" + runId(1) + "\",\"step\":\"plan\",\"graph\":\"research\",\"version\":1}");
     }
 
     @Test
@@ -117,8 +118,12 @@ class QStashRelayTest {
         for (int i = 0; i < 3; i++) {
             JsonNode entry = batch.get(i);
             assertThat(entry.get("destination").asText()).isEqualTo("https://runs.example.com/api/jobs/run-step");
-            assertThat(entry.get("headers").get("Upstash-Deduplication-Id").asText()).isEqualTo(intentId(i + 1));
-            assertThat(EmulatorClient.JSON.readTree(entry.get("body").asText()).get("runId").asText())
+            assertThat(entry.get("headers").get("Upstash-Deduplication-Id").asText())
+                    .isEqualTo(intentId(i + 1));
+            assertThat(EmulatorClient.JSON
+                            .readTree(entry.get("body").asText())
+                            .get("runId")
+                            .asText())
                     .isEqualTo(runId(i + 1));
         }
     }
@@ -156,7 +161,9 @@ class QStashRelayTest {
         addIntent(store, 1, "plan", T0, T0);
         assertThat(relay(config("http://127.0.0.1:" + port)).relayOnce()).isZero();
         assertThat(intentCount(store)).isEqualTo(1);
-        assertThat(logs.list).anyMatch(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("unreachable"));
+        assertThat(logs.list)
+                .anyMatch(e ->
+                        e.getLevel() == Level.WARN && e.getFormattedMessage().contains("unreachable"));
     }
 
     @Test
@@ -185,17 +192,21 @@ class QStashRelayTest {
         assertThat(relay.relayOnce()).isZero();
         assertThat(qstash.requests()).hasSize(2);
         assertThat(intentCount(store)).isEqualTo(1);
-        List<ILoggingEvent> errors = logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+        List<ILoggingEvent> errors =
+                logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
         assertThat(errors).hasSize(1);
-        assertThat(errors.get(0).getFormattedMessage()).contains("401").contains("QSTASH_TOKEN").contains("Unauthorized");
-        assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(TOKEN));
+        assertThat(errors.get(0).getFormattedMessage())
+                .contains("401")
+                .contains("QSTASH_TOKEN")
+                .contains("Unauthorized");
+        assertThat(logs.list)
+                .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(TOKEN));
     }
 
     @Test
     void an_intent_whose_run_is_gone_is_dropped_without_publishing() {
         store.inTransaction(tx -> {
-            tx.intents().insertAll(List.of(new DispatchIntent(
-                    intentId(9), runId(9), "plan", T0, T0)));
+            tx.intents().insertAll(List.of(new DispatchIntent(intentId(9), runId(9), "plan", T0, T0)));
             return null;
         });
         assertThat(relay().relayOnce()).isEqualTo(1);
@@ -223,11 +234,17 @@ class QStashRelayTest {
     @Test
     void invalid_settings_are_refused_at_build_time_naming_the_field() {
         assertThatThrownBy(() -> QStashRelay.newBuilder()
-                .config(config(qstash.url(""))).store(store).catalog(RelayFixtures.CATALOG).batchSize(101).build())
+                        .config(config(qstash.url("")))
+                        .store(store)
+                        .catalog(RelayFixtures.CATALOG)
+                        .batchSize(101)
+                        .build())
                 .isInstanceOf(QStashConfigurationException.class)
                 .hasMessageContaining("batchSize");
         assertThatThrownBy(() -> QStashRelay.newBuilder()
-                .store(store).catalog(RelayFixtures.CATALOG).build())
+                        .store(store)
+                        .catalog(RelayFixtures.CATALOG)
+                        .build())
                 .isInstanceOf(QStashConfigurationException.class);
     }
 }

@@ -1,8 +1,8 @@
 package io.durableruns.qstash;
 
-import io.durableruns.core.testkit.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.ports.in.MessageVerifier.Verification;
 import io.durableruns.qstash.QStashVerifier.Reason;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 class QStashVerifierTest {
     private static final String URL = "https://runs.example.com/api/jobs/run-step";
     private static final Instant T0 = Instant.parse("2026-02-01T10:00:00Z");
-    private static final byte[] BODY = "{\"runId\":\"run_01jx0000000000000000000000\",\"step\":\"plan\"}"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BODY =
+            "{\"runId\":\"run_01jx0000000000000000000000\",\"step\":\"plan\"}".getBytes(StandardCharsets.UTF_8);
 
     private final SettableClock clock = new SettableClock(T0);
     private final QStashSigner currentSigner = new QStashSigner(DevCredentials.CURRENT_KEY, clock);
@@ -73,7 +73,8 @@ class QStashVerifierTest {
     void refuses_a_tampered_signature_part() {
         String token = currentSigner.sign(URL, BODY);
         char last = token.charAt(token.length() - 2);
-        String tampered = token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A') + token.charAt(token.length() - 1);
+        String tampered =
+                token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A') + token.charAt(token.length() - 1);
         assertThat(verifier.check(tampered, BODY)).isEqualTo(Reason.BAD_SIGNATURE);
     }
 
@@ -88,10 +89,12 @@ class QStashVerifierTest {
     void refuses_hs512_and_hs384_even_when_keyed_with_the_right_key() throws Exception {
         for (String alg : new String[] {"HS512", "HS384"}) {
             String javaAlg = alg.equals("HS512") ? "HmacSHA512" : "HmacSHA384";
-            String signingInput = b64("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}") + "." + b64(json(claims(T0, URL, BODY)));
+            String signingInput =
+                    b64("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}") + "." + b64(json(claims(T0, URL, BODY)));
             Mac mac = Mac.getInstance(javaAlg);
             mac.init(new SecretKeySpec(DevCredentials.CURRENT_KEY.getBytes(StandardCharsets.UTF_8), javaAlg));
-            String sig = Base64.getUrlEncoder().withoutPadding()
+            String sig = Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
             assertThat(verifier.check(signingInput + "." + sig, BODY)).as(alg).isEqualTo(Reason.BAD_ALGORITHM);
         }
@@ -207,9 +210,11 @@ class QStashVerifierTest {
 
     @Test
     void never_throws_for_garbage() {
-        for (String garbage : new String[] {"x", "a.b", "a.b.c", "....", "%%%.%%%.%%%", "e30.e30.e30",
-                b64("[1,2]") + ".e30.x", "x".repeat(100_000)}) {
-            assertThat(verifier.check(garbage, BODY)).as(garbage.length() > 40 ? "long" : garbage)
+        for (String garbage : new String[] {
+            "x", "a.b", "a.b.c", "....", "%%%.%%%.%%%", "e30.e30.e30", b64("[1,2]") + ".e30.x", "x".repeat(100_000)
+        }) {
+            assertThat(verifier.check(garbage, BODY))
+                    .as(garbage.length() > 40 ? "long" : garbage)
                     .isIn(Reason.MALFORMED, Reason.BAD_ALGORITHM);
         }
     }
@@ -247,8 +252,13 @@ class QStashVerifierTest {
         Map<String, Object> claims = com.nimbusds.jose.util.JSONObjectUtils.parse(
                 new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
         long iat = T0.getEpochSecond();
-        assertThat(claims).containsEntry("iss", "Upstash").containsEntry("sub", URL).containsEntry("aud", "")
-                .containsEntry("iat", iat).containsEntry("nbf", iat).containsEntry("exp", iat + 300)
+        assertThat(claims)
+                .containsEntry("iss", "Upstash")
+                .containsEntry("sub", URL)
+                .containsEntry("aud", "")
+                .containsEntry("iat", iat)
+                .containsEntry("nbf", iat)
+                .containsEntry("exp", iat + 300)
                 .containsEntry("body", BodyHash.padded(BODY));
         assertThat((String) claims.get("body")).hasSize(44).endsWith("=");
         assertThat((String) claims.get("jti")).startsWith("jwt_");

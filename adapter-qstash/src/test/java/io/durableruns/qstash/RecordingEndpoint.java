@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** A small HTTP endpoint for tests: records every request and answers as the test says. */
 final class RecordingEndpoint implements AutoCloseable {
@@ -84,7 +84,9 @@ final class RecordingEndpoint implements AutoCloseable {
             Map<String, String> headers = new TreeMap<>();
             ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
             String path = ex.getRequestURI().getRawPath()
-                    + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
+                    + (ex.getRequestURI().getRawQuery() == null
+                            ? ""
+                            : "?" + ex.getRequestURI().getRawQuery());
             Request request = new Request(ex.getRequestMethod(), path, Map.copyOf(headers), body);
             Reply reply = responder.reply(request);
             synchronized (requests) {
@@ -117,14 +119,17 @@ final class RecordingEndpoint implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         synchronized (requests) {
             while (true) {
-                List<Request> matching = requests.stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+                List<Request> matching = requests.stream()
+                        .filter(r -> r.path().startsWith(pathPrefix))
+                        .toList();
                 if (matching.size() >= count) {
                     return matching;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("expected " + count + " request(s) to " + pathPrefix + ", got "
-                            + matching.size() + ": " + requests.stream().map(Request::path).toList());
+                    throw new AssertionError(
+                            "expected " + count + " request(s) to " + pathPrefix + ", got " + matching.size() + ": "
+                                    + requests.stream().map(Request::path).toList());
                 }
                 requests.wait(Math.max(1, left / 1_000_000));
             }

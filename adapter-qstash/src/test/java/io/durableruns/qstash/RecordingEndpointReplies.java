@@ -17,14 +17,22 @@ final class RecordingEndpointReplies {
                 int n = EmulatorClient.JSON.readTree(request.body()).size();
                 StringBuilder sb = new StringBuilder("[");
                 for (int i = 0; i < n; i++) {
-                    sb.append(i == 0 ? "" : ",").append("{\"messageId\":\"msg_").append(IDS.incrementAndGet()).append("\"}");
+                    sb.append(i == 0 ? "" : ",")
+                            .append("{\"messageId\":\"msg_")
+                            .append(IDS.incrementAndGet())
+                            .append("\"}");
                 }
-                return new Reply(200, Map.of("Content-Type", "application/json"), sb.append("]").toString());
+                return new Reply(
+                        200,
+                        Map.of("Content-Type", "application/json"),
+                        sb.append("]").toString());
             } catch (java.io.IOException e) {
                 return Reply.status(400);
             }
         }
-        return new Reply(201, Map.of("Content-Type", "application/json"),
+        return new Reply(
+                201,
+                Map.of("Content-Type", "application/json"),
                 "{\"messageId\":\"msg_" + IDS.incrementAndGet() + "\"}");
     }
 }

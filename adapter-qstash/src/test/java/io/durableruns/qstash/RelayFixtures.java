@@ -30,13 +30,23 @@ import org.slf4j.LoggerFactory;
 
 /** Runs, intents, a graph catalog and store wrappers for the relay tests. */
 final class RelayFixtures {
-    static final GraphDescription RESEARCH = new GraphDescription("research", 1, "fp-research-1", List.of(
-            new StepDescription("plan", List.of(),
-                    new RetryPolicyDescription(4, Duration.ofSeconds(2), 2.0, Duration.ofSeconds(30), 0.2, List.of()),
-                    Duration.ofSeconds(60)),
-            new StepDescription("draft", List.of("plan"),
-                    new RetryPolicyDescription(1, Duration.ofMillis(1500), 1.0, Duration.ofMillis(1500), 0, List.of()),
-                    null)));
+    static final GraphDescription RESEARCH = new GraphDescription(
+            "research",
+            1,
+            "fp-research-1",
+            List.of(
+                    new StepDescription(
+                            "plan",
+                            List.of(),
+                            new RetryPolicyDescription(
+                                    4, Duration.ofSeconds(2), 2.0, Duration.ofSeconds(30), 0.2, List.of()),
+                            Duration.ofSeconds(60)),
+                    new StepDescription(
+                            "draft",
+                            List.of("plan"),
+                            new RetryPolicyDescription(
+                                    1, Duration.ofMillis(1500), 1.0, Duration.ofMillis(1500), 0, List.of()),
+                            null)));
 
     static final GraphCatalogUseCase CATALOG = new GraphCatalogUseCase() {
         @Override
@@ -46,7 +56,9 @@ final class RelayFixtures {
 
         @Override
         public Optional<GraphDescription> graph(String name, int version) {
-            return name.equals(RESEARCH.name()) && version == RESEARCH.version() ? Optional.of(RESEARCH) : Optional.empty();
+            return name.equals(RESEARCH.name()) && version == RESEARCH.version()
+                    ? Optional.of(RESEARCH)
+                    : Optional.empty();
         }
     };
 
@@ -65,9 +77,19 @@ final class RelayFixtures {
         DispatchIntent intent = new DispatchIntent(intentId(n), runId(n), step, dueAt, createdAt);
         store.inTransaction(tx -> {
             if (tx.runs().find(runId(n)).isEmpty()) {
-                tx.runs().insert(new RunRecord(runId(n), "research", 1, RunStatus.QUEUED,
-                        JsonNodeFactory.instance.objectNode().put("topic", "t" + n), null, null, 2, createdAt, createdAt,
-                        null));
+                tx.runs()
+                        .insert(new RunRecord(
+                                runId(n),
+                                "research",
+                                1,
+                                RunStatus.QUEUED,
+                                JsonNodeFactory.instance.objectNode().put("topic", "t" + n),
+                                null,
+                                null,
+                                2,
+                                createdAt,
+                                createdAt,
+                                null));
             }
             tx.intents().insertAll(List.of(intent));
             return null;

@@ -7,9 +7,10 @@ public final class GraphNotFoundException extends RunsException {
     private final Integer version;
 
     public GraphNotFoundException(String graph, Integer version) {
-        super(version == null
-                ? "No graph named '" + graph + "' is registered"
-                : "Graph '" + graph + "' has no registered version " + version);
+        super(
+                version == null
+                        ? "No graph named '" + graph + "' is registered"
+                        : "Graph '" + graph + "' has no registered version " + version);
         this.graph = graph;
         this.version = version;
     }

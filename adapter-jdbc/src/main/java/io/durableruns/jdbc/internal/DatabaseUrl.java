@@ -41,8 +41,9 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, String username, Stri
             }
             return new DatabaseUrl(Dialect.SQLITE, "jdbc:sqlite:" + file, null, null, Path.of(file));
         }
-        throw new IllegalArgumentException("unsupported database URL '" + redact(trimmed) + "'; use"
-                + " jdbc:postgresql://host:5432/db, postgres://user:password@host:5432/db or jdbc:sqlite:path/to/file.db");
+        throw new IllegalArgumentException(
+                "unsupported database URL '" + redact(trimmed) + "'; use"
+                        + " jdbc:postgresql://host:5432/db, postgres://user:password@host:5432/db or jdbc:sqlite:path/to/file.db");
     }
 
     private static DatabaseUrl fromPostgresUri(String url) {
@@ -65,7 +66,8 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, String username, Stri
             password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
         }
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-        String database = uri.getRawPath() == null || uri.getRawPath().length() <= 1 ? "postgres"
+        String database = uri.getRawPath() == null || uri.getRawPath().length() <= 1
+                ? "postgres"
                 : uri.getRawPath().substring(1);
         String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
         String jdbcUrl = "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + database + query;

@@ -37,7 +37,12 @@ public final class DispatcherCore {
     private volatile boolean stopping;
 
     /** The dispatcher's tuning, validated by its builder. */
-    public record Settings(String owner, int workers, int batchSize, Duration pollInterval, Duration sweepInterval,
+    public record Settings(
+            String owner,
+            int workers,
+            int batchSize,
+            Duration pollInterval,
+            Duration sweepInterval,
             Duration shutdownGrace) {}
 
     public DispatcherCore(Settings settings) {
@@ -140,8 +145,13 @@ public final class DispatcherCore {
             try {
                 lease = worker.work(lease, true).next().orElse(null);
             } catch (RuntimeException e) {
-                LOG.warn("Step {} of run {} (attempt {}) could not be completed; its lease will expire and the"
-                        + " sweeper will recover it: {}", lease.step(), lease.runId(), lease.attempt(), e.toString());
+                LOG.warn(
+                        "Step {} of run {} (attempt {}) could not be completed; its lease will expire and the"
+                                + " sweeper will recover it: {}",
+                        lease.step(),
+                        lease.runId(),
+                        lease.attempt(),
+                        e.toString());
                 return;
             }
         }
@@ -151,8 +161,11 @@ public final class DispatcherCore {
         try {
             worker.release(lease);
         } catch (RuntimeException e) {
-            LOG.warn("Releasing step {} of run {} failed; its lease will expire instead: {}", lease.step(),
-                    lease.runId(), e.getMessage());
+            LOG.warn(
+                    "Releasing step {} of run {} failed; its lease will expire instead: {}",
+                    lease.step(),
+                    lease.runId(),
+                    e.getMessage());
         }
     }
 
@@ -163,8 +176,10 @@ public final class DispatcherCore {
         try {
             sweeper.sweep();
         } catch (RuntimeException e) {
-            LOG.warn("Sweeping expired leases and stranded steps failed; retrying in {} ms: {}",
-                    settings.sweepInterval().toMillis(), e.getMessage());
+            LOG.warn(
+                    "Sweeping expired leases and stranded steps failed; retrying in {} ms: {}",
+                    settings.sweepInterval().toMillis(),
+                    e.getMessage());
         }
     }
 
@@ -187,7 +202,9 @@ public final class DispatcherCore {
         }
         List<Thread> stuck = workers.stream().filter(Thread::isAlive).toList();
         if (!stuck.isEmpty()) {
-            LOG.warn("{} worker(s) still running after the {} ms shutdown grace; interrupting them", stuck.size(),
+            LOG.warn(
+                    "{} worker(s) still running after the {} ms shutdown grace; interrupting them",
+                    stuck.size(),
                     settings.shutdownGrace().toMillis());
             stuck.forEach(Thread::interrupt);
             long after = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -59,8 +59,10 @@ public final class IntentListener implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                LOG.warn("Listening for intents on PostgreSQL failed ({}); retrying in {} ms",
-                        StoreErrors.describe(e, Dialect.POSTGRESQL, "listen"), pause.toMillis());
+                LOG.warn(
+                        "Listening for intents on PostgreSQL failed ({}); retrying in {} ms",
+                        StoreErrors.describe(e, Dialect.POSTGRESQL, "listen"),
+                        pause.toMillis());
                 try {
                     Thread.sleep(pause.toMillis());
                 } catch (InterruptedException interrupted) {

@@ -11,10 +11,12 @@ final class JdbiArtifactRepository implements ArtifactRepository {
     private static final String INSERT = "INSERT INTO ${t}artifacts (run_id, step, artifact_key, content_type, content,"
             + " attempt, created_at) VALUES (:run_id, :step, :key, :content_type, :content, :attempt, :created_at)"
             + " ON CONFLICT (run_id, step, artifact_key) DO NOTHING";
-    private static final String LIST_PG = "SELECT run_id, step, artifact_key, content_type, octet_length(content) AS size,"
-            + " created_at FROM ${t}artifacts WHERE run_id = :run_id ORDER BY step, artifact_key";
-    private static final String LIST_SQLITE = "SELECT run_id, step, artifact_key, content_type, length(content) AS size,"
-            + " created_at FROM ${t}artifacts WHERE run_id = :run_id ORDER BY step, artifact_key";
+    private static final String LIST_PG =
+            "SELECT run_id, step, artifact_key, content_type, octet_length(content) AS size,"
+                    + " created_at FROM ${t}artifacts WHERE run_id = :run_id ORDER BY step, artifact_key";
+    private static final String LIST_SQLITE =
+            "SELECT run_id, step, artifact_key, content_type, length(content) AS size,"
+                    + " created_at FROM ${t}artifacts WHERE run_id = :run_id ORDER BY step, artifact_key";
     private static final String FIND = "SELECT run_id, step, artifact_key, content_type, content, attempt, created_at"
             + " FROM ${t}artifacts WHERE run_id = :run_id AND step = :step AND artifact_key = :key";
 
@@ -28,21 +30,24 @@ final class JdbiArtifactRepository implements ArtifactRepository {
 
     @Override
     public boolean insertIfAbsent(ArtifactRecord artifact) {
-        return tx.handle().createUpdate(ctx.sql(INSERT))
-                .bind("run_id", Args.text(artifact.runId()))
-                .bind("step", Args.text(artifact.step()))
-                .bind("key", Args.text(artifact.key()))
-                .bind("content_type", Args.text(artifact.contentType()))
-                .bind("content", Args.bytes(artifact.content()))
-                .bind("attempt", Args.integer(artifact.attempt()))
-                .bind("created_at", ctx.instant(artifact.createdAt()))
-                .execute() == 1;
+        return tx.handle()
+                        .createUpdate(ctx.sql(INSERT))
+                        .bind("run_id", Args.text(artifact.runId()))
+                        .bind("step", Args.text(artifact.step()))
+                        .bind("key", Args.text(artifact.key()))
+                        .bind("content_type", Args.text(artifact.contentType()))
+                        .bind("content", Args.bytes(artifact.content()))
+                        .bind("attempt", Args.integer(artifact.attempt()))
+                        .bind("created_at", ctx.instant(artifact.createdAt()))
+                        .execute()
+                == 1;
     }
 
     @Override
     public List<ArtifactSummary> list(String runId) {
         String sql = ctx.dialect() == Dialect.POSTGRESQL ? LIST_PG : LIST_SQLITE;
-        return tx.handle().createQuery(ctx.sql(sql))
+        return tx.handle()
+                .createQuery(ctx.sql(sql))
                 .bind("run_id", Args.text(runId))
                 .map((rs, c) -> new ArtifactSummary(
                         rs.getString("run_id"),
@@ -56,7 +61,8 @@ final class JdbiArtifactRepository implements ArtifactRepository {
 
     @Override
     public Optional<ArtifactRecord> find(String runId, String step, String key) {
-        return tx.handle().createQuery(ctx.sql(FIND))
+        return tx.handle()
+                .createQuery(ctx.sql(FIND))
                 .bind("run_id", Args.text(runId))
                 .bind("step", Args.text(step))
                 .bind("key", Args.text(key))

@@ -36,11 +36,11 @@ final class JdbiIntentRepository implements IntentRepository {
             + " ${t}dispatch_intents WHERE due_at <= :now ORDER BY due_at LIMIT :limit) RETURNING " + COLUMNS;
     private static final String LOCK_OLDEST_PG = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents"
             + " ORDER BY created_at, id LIMIT :limit FOR UPDATE SKIP LOCKED";
-    private static final String LOCK_OLDEST_SQLITE = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents"
-            + " ORDER BY created_at, id LIMIT :limit";
+    private static final String LOCK_OLDEST_SQLITE =
+            "SELECT " + COLUMNS + " FROM ${t}dispatch_intents" + " ORDER BY created_at, id LIMIT :limit";
     private static final String DELETE = "DELETE FROM ${t}dispatch_intents WHERE id = :id";
-    private static final String DELETE_FOR_STEP = "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id"
-            + " AND step = :step";
+    private static final String DELETE_FOR_STEP =
+            "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id" + " AND step = :step";
     private static final String DELETE_FOR_RUN = "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id";
     private static final String NEXT_DUE = "SELECT min(due_at) AS due_at FROM ${t}dispatch_intents";
     private static final String COUNT = "SELECT count(*) FROM ${t}dispatch_intents";
@@ -68,7 +68,8 @@ final class JdbiIntentRepository implements IntentRepository {
                     .bind("due_at", ctx.instant(intent.dueAt()))
                     .bind("created_at", ctx.instant(intent.createdAt()));
             if (postgres) {
-                batch.bind("channel", Args.text(ctx.names().notifyChannel())).bind("payload", Args.text(ctx.instanceId()));
+                batch.bind("channel", Args.text(ctx.names().notifyChannel()))
+                        .bind("payload", Args.text(ctx.instanceId()));
             }
             batch.add();
         }
@@ -95,7 +96,8 @@ final class JdbiIntentRepository implements IntentRepository {
         if (limit <= 0) {
             return List.of();
         }
-        return tx.handle().createQuery(ctx.sql(postgres ? LOCK_OLDEST_PG : LOCK_OLDEST_SQLITE))
+        return tx.handle()
+                .createQuery(ctx.sql(postgres ? LOCK_OLDEST_PG : LOCK_OLDEST_SQLITE))
                 .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list();
@@ -115,7 +117,8 @@ final class JdbiIntentRepository implements IntentRepository {
 
     @Override
     public int deleteForStep(String runId, String step) {
-        return tx.handle().createUpdate(ctx.sql(DELETE_FOR_STEP))
+        return tx.handle()
+                .createUpdate(ctx.sql(DELETE_FOR_STEP))
                 .bind("run_id", Args.text(runId))
                 .bind("step", Args.text(step))
                 .execute();
@@ -123,19 +126,26 @@ final class JdbiIntentRepository implements IntentRepository {
 
     @Override
     public int deleteForRun(String runId) {
-        return tx.handle().createUpdate(ctx.sql(DELETE_FOR_RUN)).bind("run_id", Args.text(runId)).execute();
+        return tx.handle()
+                .createUpdate(ctx.sql(DELETE_FOR_RUN))
+                .bind("run_id", Args.text(runId))
+                .execute();
     }
 
     @Override
     public Optional<Instant> nextDueAt() {
-        return tx.handle().createQuery(ctx.sql(NEXT_DUE))
+        return tx.handle()
+                .createQuery(ctx.sql(NEXT_DUE))
                 .map((rs, c) -> Optional.ofNullable(ctx.instant(rs, "due_at")))
                 .one();
     }
 
     @Override
     public long count() {
-        return tx.handle().createQuery(ctx.sql(COUNT)).map((rs, c) -> rs.getLong(1)).one();
+        return tx.handle()
+                .createQuery(ctx.sql(COUNT))
+                .map((rs, c) -> rs.getLong(1))
+                .one();
     }
 
     private DispatchIntent map(ResultSet rs) throws SQLException {

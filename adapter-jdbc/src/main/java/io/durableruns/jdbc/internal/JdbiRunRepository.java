@@ -21,9 +21,10 @@ final class JdbiRunRepository implements RunRepository {
     private static final String COLUMNS = "id, graph, version, status, input, output, idempotency_key, sinks_remaining,"
             + " created_at, updated_at, finished_at";
 
-    private static final String INSERT = "INSERT INTO ${t}runs (" + COLUMNS + ") VALUES (:id, :graph, :version, :status,"
-            + " CAST(:input AS ${json}), CAST(:output AS ${json}), :idempotency_key, :sinks_remaining, :created_at,"
-            + " :updated_at, :finished_at)";
+    private static final String INSERT =
+            "INSERT INTO ${t}runs (" + COLUMNS + ") VALUES (:id, :graph, :version, :status,"
+                    + " CAST(:input AS ${json}), CAST(:output AS ${json}), :idempotency_key, :sinks_remaining, :created_at,"
+                    + " :updated_at, :finished_at)";
     private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}runs WHERE id = :id";
     private static final String RESERVE = "INSERT INTO ${t}idempotency_keys (idempotency_key, request_hash, run_id,"
             + " created_at) VALUES (:key, :hash, :run_id, :at) ON CONFLICT (idempotency_key) DO NOTHING";
@@ -32,8 +33,8 @@ final class JdbiRunRepository implements RunRepository {
     private static final String UPDATE_STATUS = "UPDATE ${t}runs SET status = :next, updated_at = :at,"
             + " finished_at = :finished_at, output = COALESCE(CAST(:output AS ${json}), output)"
             + " WHERE id = :id AND status = :expected";
-    private static final String DECREMENT = "UPDATE ${t}runs SET sinks_remaining = sinks_remaining - 1 WHERE id = :id"
-            + " RETURNING sinks_remaining";
+    private static final String DECREMENT =
+            "UPDATE ${t}runs SET sinks_remaining = sinks_remaining - 1 WHERE id = :id" + " RETURNING sinks_remaining";
     private static final String UNFINISHED_VERSIONS = "SELECT DISTINCT graph, version FROM ${t}runs"
             + " WHERE status IN ('QUEUED', 'RUNNING') ORDER BY graph, version";
 
@@ -47,7 +48,8 @@ final class JdbiRunRepository implements RunRepository {
 
     @Override
     public void insert(RunRecord run) {
-        tx.handle().createUpdate(ctx.sql(INSERT))
+        tx.handle()
+                .createUpdate(ctx.sql(INSERT))
                 .bind("id", Args.text(run.id()))
                 .bind("graph", Args.text(run.graph()))
                 .bind("version", Args.integer(run.version()))
@@ -64,7 +66,11 @@ final class JdbiRunRepository implements RunRepository {
 
     @Override
     public Optional<RunRecord> find(String runId) {
-        return tx.handle().createQuery(ctx.sql(FIND)).bind("id", Args.text(runId)).map((rs, c) -> map(rs)).findOne();
+        return tx.handle()
+                .createQuery(ctx.sql(FIND))
+                .bind("id", Args.text(runId))
+                .map((rs, c) -> map(rs))
+                .findOne();
     }
 
     @Override
@@ -92,19 +98,22 @@ final class JdbiRunRepository implements RunRepository {
 
     @Override
     public boolean updateStatus(String runId, RunStatus expected, RunStatus next, Instant at, JsonNode output) {
-        return tx.handle().createUpdate(ctx.sql(UPDATE_STATUS))
-                .bind("next", Args.text(next.name()))
-                .bind("at", ctx.instant(at))
-                .bind("finished_at", ctx.instant(next.isTerminal() ? at : null))
-                .bind("output", Args.text(ctx.json(output)))
-                .bind("id", Args.text(runId))
-                .bind("expected", Args.text(expected.name()))
-                .execute() == 1;
+        return tx.handle()
+                        .createUpdate(ctx.sql(UPDATE_STATUS))
+                        .bind("next", Args.text(next.name()))
+                        .bind("at", ctx.instant(at))
+                        .bind("finished_at", ctx.instant(next.isTerminal() ? at : null))
+                        .bind("output", Args.text(ctx.json(output)))
+                        .bind("id", Args.text(runId))
+                        .bind("expected", Args.text(expected.name()))
+                        .execute()
+                == 1;
     }
 
     @Override
     public int decrementSinksRemaining(String runId) {
-        return tx.handle().createQuery(ctx.sql(DECREMENT))
+        return tx.handle()
+                .createQuery(ctx.sql(DECREMENT))
                 .bind("id", Args.text(runId))
                 .map((rs, c) -> rs.getInt(1))
                 .findOne()
@@ -140,7 +149,8 @@ final class JdbiRunRepository implements RunRepository {
 
     @Override
     public List<GraphVersionRef> unfinishedGraphVersions() {
-        return tx.handle().createQuery(ctx.sql(UNFINISHED_VERSIONS))
+        return tx.handle()
+                .createQuery(ctx.sql(UNFINISHED_VERSIONS))
                 .map((rs, c) -> new GraphVersionRef(rs.getString("graph"), rs.getInt("version")))
                 .list();
     }

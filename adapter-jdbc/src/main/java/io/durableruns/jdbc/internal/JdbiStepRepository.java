@@ -68,12 +68,17 @@ final class JdbiStepRepository implements StepRepository {
     @Override
     public List<StepRecord> findByRun(String runId) {
         String sql = ctx.dialect() == Dialect.POSTGRESQL ? FIND_BY_RUN_PG : FIND_BY_RUN_SQLITE;
-        return tx.handle().createQuery(ctx.sql(sql)).bind("run_id", Args.text(runId)).map((rs, c) -> map(rs)).list();
+        return tx.handle()
+                .createQuery(ctx.sql(sql))
+                .bind("run_id", Args.text(runId))
+                .map((rs, c) -> map(rs))
+                .list();
     }
 
     @Override
     public Optional<StepRecord> find(String runId, String name) {
-        return tx.handle().createQuery(ctx.sql(FIND))
+        return tx.handle()
+                .createQuery(ctx.sql(FIND))
                 .bind("run_id", Args.text(runId))
                 .bind("name", Args.text(name))
                 .map((rs, c) -> map(rs))
@@ -83,14 +88,16 @@ final class JdbiStepRepository implements StepRepository {
     @Override
     public boolean update(StepRecord next, StepStatus expectedStatus, int expectedAttempt) {
         return bindMutable(tx.handle().createUpdate(ctx.sql(UPDATE)), next)
-                .bind("expected_status", Args.text(expectedStatus.name()))
-                .bind("expected_attempt", Args.integer(expectedAttempt))
-                .execute() == 1;
+                        .bind("expected_status", Args.text(expectedStatus.name()))
+                        .bind("expected_attempt", Args.integer(expectedAttempt))
+                        .execute()
+                == 1;
     }
 
     @Override
     public StepRecord decrementPendingDeps(String runId, String name) {
-        return tx.handle().createQuery(ctx.sql(DECREMENT))
+        return tx.handle()
+                .createQuery(ctx.sql(DECREMENT))
                 .bind("run_id", Args.text(runId))
                 .bind("name", Args.text(name))
                 .map((rs, c) -> map(rs))
@@ -101,7 +108,8 @@ final class JdbiStepRepository implements StepRepository {
 
     @Override
     public List<StepRecord> findExpiredLeases(Instant now, int limit) {
-        return tx.handle().createQuery(ctx.sql(EXPIRED))
+        return tx.handle()
+                .createQuery(ctx.sql(EXPIRED))
                 .bind("now", ctx.instant(now))
                 .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
@@ -110,7 +118,8 @@ final class JdbiStepRepository implements StepRepository {
 
     @Override
     public List<StepRecord> findStranded(Instant dueBefore, int limit) {
-        return tx.handle().createQuery(ctx.sql(STRANDED))
+        return tx.handle()
+                .createQuery(ctx.sql(STRANDED))
                 .bind("due_before", ctx.instant(dueBefore))
                 .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))

@@ -46,18 +46,22 @@ final class JdbiTimelineRepository implements TimelineRepository {
     @Override
     public List<TimelineEvent> findByRun(String runId) {
         List<TimelineEvent> events = new ArrayList<>();
-        tx.handle().createQuery(ctx.sql(FIND_BY_RUN)).bind("run_id", Args.text(runId)).map((rs, c) -> {
-            int attempt = rs.getInt("attempt");
-            Integer boxed = rs.wasNull() ? null : attempt;
-            return new TimelineEvent(
-                    events.size() + 1L,
-                    rs.getString("run_id"),
-                    ctx.instant(rs, "at"),
-                    EventType.valueOf(rs.getString("type")),
-                    rs.getString("step"),
-                    boxed,
-                    ctx.json(rs, "data"));
-        }).forEach(events::add);
+        tx.handle()
+                .createQuery(ctx.sql(FIND_BY_RUN))
+                .bind("run_id", Args.text(runId))
+                .map((rs, c) -> {
+                    int attempt = rs.getInt("attempt");
+                    Integer boxed = rs.wasNull() ? null : attempt;
+                    return new TimelineEvent(
+                            events.size() + 1L,
+                            rs.getString("run_id"),
+                            ctx.instant(rs, "at"),
+                            EventType.valueOf(rs.getString("type")),
+                            rs.getString("step"),
+                            boxed,
+                            ctx.json(rs, "data"));
+                })
+                .forEach(events::add);
         return events;
     }
 }

@@ -7,9 +7,10 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** Tool calls in SQL, in the order they were recorded (an ever-growing id). */
 final class JdbiToolCallRepository implements ToolCallRepository {
-    private static final String INSERT = "INSERT INTO ${t}tool_calls (run_id, step, attempt, tool, input, output, error,"
-            + " started_at, duration_ms) VALUES (:run_id, :step, :attempt, :tool, CAST(:input AS ${json}),"
-            + " CAST(:output AS ${json}), :error, :started_at, :duration_ms)";
+    private static final String INSERT =
+            "INSERT INTO ${t}tool_calls (run_id, step, attempt, tool, input, output, error,"
+                    + " started_at, duration_ms) VALUES (:run_id, :step, :attempt, :tool, CAST(:input AS ${json}),"
+                    + " CAST(:output AS ${json}), :error, :started_at, :duration_ms)";
     private static final String FIND_BY_RUN = "SELECT run_id, step, attempt, tool, input, output, error, started_at,"
             + " duration_ms FROM ${t}tool_calls WHERE run_id = :run_id ORDER BY id";
 
@@ -44,7 +45,8 @@ final class JdbiToolCallRepository implements ToolCallRepository {
 
     @Override
     public List<ToolCallRecord> findByRun(String runId) {
-        return tx.handle().createQuery(ctx.sql(FIND_BY_RUN))
+        return tx.handle()
+                .createQuery(ctx.sql(FIND_BY_RUN))
                 .bind("run_id", Args.text(runId))
                 .map((rs, c) -> new ToolCallRecord(
                         rs.getString("run_id"),

@@ -32,10 +32,12 @@ public final class Migrator {
     /** Every migration, in order. A released migration is never edited: add a new one. */
     static final List<Migration> MIGRATIONS = List.of(new Migration(1, "create_tables"));
 
-    private static final String HISTORY_PG = "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"
-            + " description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL)";
-    private static final String HISTORY_SQLITE = "CREATE TABLE IF NOT EXISTS ${t}schema_history (version INTEGER PRIMARY"
-            + " KEY, description TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+    private static final String HISTORY_PG =
+            "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"
+                    + " description text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL)";
+    private static final String HISTORY_SQLITE =
+            "CREATE TABLE IF NOT EXISTS ${t}schema_history (version INTEGER PRIMARY"
+                    + " KEY, description TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)";
     private static final String APPLIED = "SELECT version, checksum FROM ${t}schema_history";
     private static final String RECORD = "INSERT INTO ${t}schema_history (version, description, checksum, applied_at)"
             + " VALUES (:version, :description, :checksum, :applied_at)";
@@ -68,7 +70,9 @@ public final class Migrator {
     /** The version of the schema, or empty when the history table does not exist. */
     public Optional<Integer> currentVersion(Handle handle) {
         try {
-            Integer version = handle.createQuery(context.sql(CURRENT)).mapTo(Integer.class).one();
+            Integer version = handle.createQuery(context.sql(CURRENT))
+                    .mapTo(Integer.class)
+                    .one();
             return Optional.of(version == null ? 0 : version);
         } catch (RuntimeException e) {
             if (StoreErrors.isDatabaseError(e)) {
@@ -87,7 +91,8 @@ public final class Migrator {
                     .mapTo(Integer.class)
                     .one();
             if (context.names().schema() != null) {
-                handle.execute("CREATE SCHEMA IF NOT EXISTS \"" + context.names().schema() + "\"");
+                handle.execute(
+                        "CREATE SCHEMA IF NOT EXISTS \"" + context.names().schema() + "\"");
             }
             int applied = applyPending(handle, HISTORY_PG);
             handle.commit();
@@ -112,7 +117,8 @@ public final class Migrator {
 
     private int applyPending(Handle handle, String historyDdl) {
         handle.execute(context.sql(historyDdl));
-        Map<Integer, String> applied = handle.createQuery(context.sql(APPLIED))
+        Map<Integer, String> applied = handle
+                .createQuery(context.sql(APPLIED))
                 .map((rs, c) -> Map.entry(rs.getInt("version"), rs.getString("checksum")))
                 .stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
@@ -138,14 +144,22 @@ public final class Migrator {
                     .bind("checksum", checksum)
                     .bind("applied_at", context.instant(Instant.now()))
                     .execute();
-            LOG.info("Applied {} migration {} to {}", context.dialect().displayName(), migration.file(),
+            LOG.info(
+                    "Applied {} migration {} to {}",
+                    context.dialect().displayName(),
+                    migration.file(),
                     context.names());
             count++;
         }
         int newest = applied.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
         if (newest > latestVersion()) {
-            LOG.warn("The {} schema ({}) is at version {}, newer than this library's {}: it was migrated by a newer"
-                    + " release", context.dialect().displayName(), context.names(), newest, latestVersion());
+            LOG.warn(
+                    "The {} schema ({}) is at version {}, newer than this library's {}: it was migrated by a newer"
+                            + " release",
+                    context.dialect().displayName(),
+                    context.names(),
+                    newest,
+                    latestVersion());
         }
         return count;
     }
@@ -176,9 +190,8 @@ public final class Migrator {
 
     /** Splits a migration into statements: comment lines dropped, split at semicolons (none occur in literals). */
     static List<String> statements(String script) {
-        String code = script.lines()
-                .filter(line -> !line.strip().startsWith("--"))
-                .collect(Collectors.joining("\n"));
+        String code =
+                script.lines().filter(line -> !line.strip().startsWith("--")).collect(Collectors.joining("\n"));
         List<String> statements = new ArrayList<>();
         for (String part : code.split(";")) {
             if (!part.isBlank()) {

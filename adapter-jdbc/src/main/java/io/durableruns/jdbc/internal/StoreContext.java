@@ -64,8 +64,8 @@ public final class StoreContext {
      * Results are cached, so repositories can call this on every statement.
      */
     public String sql(String template) {
-        return rendered.computeIfAbsent(template, t -> t.replace("${t}", names.qualifier())
-                .replace("${json}", dialect.jsonType()));
+        return rendered.computeIfAbsent(
+                template, t -> t.replace("${t}", names.qualifier()).replace("${json}", dialect.jsonType()));
     }
 
     /**

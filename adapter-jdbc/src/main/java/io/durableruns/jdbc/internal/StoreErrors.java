@@ -33,7 +33,8 @@ public final class StoreErrors {
 
     static String describe(Throwable e, Dialect dialect, String action) {
         SQLException sql = rootSqlException(e);
-        StringBuilder message = new StringBuilder(dialect.displayName()).append(" could not ").append(action);
+        StringBuilder message =
+                new StringBuilder(dialect.displayName()).append(" could not ").append(action);
         if (sql == null) {
             message.append(": ").append(e.getClass().getSimpleName());
             return message.toString();

@@ -18,13 +18,14 @@ public final class TableNames {
 
     public TableNames(String schema, String prefix) {
         if (schema != null && !IDENTIFIER.matcher(schema).matches()) {
-            throw new IllegalArgumentException("schema must match [a-z_][a-z0-9_]* (at most 40 characters), was '"
-                    + schema + "'");
+            throw new IllegalArgumentException(
+                    "schema must match [a-z_][a-z0-9_]* (at most 40 characters), was '" + schema + "'");
         }
         Objects.requireNonNull(prefix, "tablePrefix");
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException(
-                    "tablePrefix must be empty or match [a-z_][a-z0-9_]* (at most 30 characters), was '" + prefix + "'");
+                    "tablePrefix must be empty or match [a-z_][a-z0-9_]* (at most 30 characters), was '" + prefix
+                            + "'");
         }
         this.schema = schema;
         this.prefix = prefix;

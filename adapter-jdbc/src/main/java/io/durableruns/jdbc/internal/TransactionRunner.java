@@ -30,7 +30,8 @@ public final class TransactionRunner {
     private final Jdbi jdbi;
     private final StoreContext context;
     private final Consumer<Connection> evict;
-    private final Set<Object> readCommitted = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private final Set<Object> readCommitted =
+            Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     /**
      * @param evict removes a connection from its pool after its transaction could not be ended cleanly
@@ -100,7 +101,9 @@ public final class TransactionRunner {
             }
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
-            LOG.warn("Rollback failed ({}); discarding the connection", e.getClass().getSimpleName());
+            LOG.warn(
+                    "Rollback failed ({}); discarding the connection",
+                    e.getClass().getSimpleName());
             evict.accept(handle.getConnection());
         }
     }

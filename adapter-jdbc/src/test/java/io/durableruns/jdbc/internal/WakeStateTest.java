@@ -14,12 +14,13 @@ class WakeStateTest {
 
     private WakeState.Grant next() throws Exception {
         return CompletableFuture.supplyAsync(() -> {
-            try {
-                return wake.awaitGrant(2);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(30, TimeUnit.SECONDS);
+                    try {
+                        return wake.awaitGrant(2);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .get(30, TimeUnit.SECONDS);
     }
 
     @Test

@@ -12,7 +12,12 @@ import java.util.Map;
 
 /** One message held by the emulator, from publish until it is delivered, dead-lettered or cancelled. */
 final class EmulatedMessage {
-    enum State { PENDING, DELIVERED, DEAD, CANCELLED }
+    enum State {
+        PENDING,
+        DELIVERED,
+        DEAD,
+        CANCELLED
+    }
 
     final String id;
     final PublishSpec spec;
@@ -26,7 +31,13 @@ final class EmulatedMessage {
     private int retried;
     private boolean duplicateSent;
 
-    EmulatedMessage(String id, PublishSpec spec, long createdAtMillis, long notBeforeMillis, String callerIp, boolean callback) {
+    EmulatedMessage(
+            String id,
+            PublishSpec spec,
+            long createdAtMillis,
+            long notBeforeMillis,
+            String callerIp,
+            boolean callback) {
         this.id = id;
         this.spec = spec;
         this.createdAtMillis = createdAtMillis;
@@ -96,7 +107,8 @@ final class EmulatedMessage {
     /** Puts {@code bytes} as UTF-8 text under {@code textField}, or as base64 under {@code base64Field}. */
     static void putBody(ObjectNode n, String textField, String base64Field, byte[] bytes) {
         try {
-            String text = StandardCharsets.UTF_8.newDecoder()
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

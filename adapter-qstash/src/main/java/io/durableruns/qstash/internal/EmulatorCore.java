@@ -86,8 +86,14 @@ public final class EmulatorCore implements AutoCloseable {
     public record Accepted(String messageId, String url, boolean deduplicated) {}
 
     /** Counters since start. */
-    public record Counters(long published, long deduplicated, long deliveries, long delivered, long deadLettered,
-            long failedPublishes, int pending) {}
+    public record Counters(
+            long published,
+            long deduplicated,
+            long deliveries,
+            long delivered,
+            long deadLettered,
+            long failedPublishes,
+            int pending) {}
 
     /** Whether fault injection fails this publish request (answered 500, nothing enqueued). */
     public boolean injectPublishFailure() {
@@ -129,7 +135,9 @@ public final class EmulatorCore implements AutoCloseable {
                 }
                 EmulatedMessage m = enqueue(spec, callerIp, false);
                 if (spec.deduplicationId() != null) {
-                    dedup.put(spec.deduplicationId(), new Dedup(m.id, now + settings.dedupWindow().toNanos()));
+                    dedup.put(
+                            spec.deduplicationId(),
+                            new Dedup(m.id, now + settings.dedupWindow().toNanos()));
                 }
                 published.incrementAndGet();
                 result.add(new Accepted(m.id, spec.destination(), false));
@@ -239,8 +247,10 @@ public final class EmulatorCore implements AutoCloseable {
             return Answer.failure("invalid destination: " + e.getMessage());
         }
         request.timeout(spec.timeout() != null ? spec.timeout() : settings.deliveryTimeout());
-        HttpRequest.BodyPublisher body = spec.body().length == 0 && (spec.method().equals("GET") || spec.method().equals("HEAD"))
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(spec.body());
+        HttpRequest.BodyPublisher body = spec.body().length == 0
+                        && (spec.method().equals("GET") || spec.method().equals("HEAD"))
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(spec.body());
         request.method(spec.method(), body);
         spec.forwardHeaders().forEach((k, v) -> setHeader(request, k, v));
         if (spec.contentType() != null) {
@@ -289,7 +299,8 @@ public final class EmulatorCore implements AutoCloseable {
             }
             return false;
         }
-        boolean nonRetryable = answer.status == 489 && "true".equalsIgnoreCase(answer.header("Upstash-NonRetryable-Error"));
+        boolean nonRetryable =
+                answer.status == 489 && "true".equalsIgnoreCase(answer.header("Upstash-NonRetryable-Error"));
         if (nonRetryable || retried >= spec.maxRetries()) {
             return deadLetter(m, retried, answer);
         }
@@ -298,15 +309,21 @@ public final class EmulatorCore implements AutoCloseable {
         }
         Duration wait = nextDelay(spec, retried, answer);
         m.retriedOnceMore();
-        LOG.debug("Message {} to {} answered {}; retry {} in {} (unscaled)", m.id, spec.destination(), answer.status,
-                retried + 1, wait);
+        LOG.debug(
+                "Message {} to {} answered {}; retry {} in {} (unscaled)",
+                m.id,
+                spec.destination(),
+                answer.status,
+                retried + 1,
+                wait);
         schedule(m, settings.scaledNanos(wait), false);
         return false;
     }
 
     /** The wait before retry {@code retried + 1}: Retry-After, else the message's expression, else QStash's backoff. */
     Duration nextDelay(PublishSpec spec, int retried, Answer answer) {
-        Optional<Duration> retryAfter = QStashDurations.retryAfter(answer.header("Retry-After"), settings.clock().instant());
+        Optional<Duration> retryAfter = QStashDurations.retryAfter(
+                answer.header("Retry-After"), settings.clock().instant());
         if (retryAfter.isPresent()) {
             return retryAfter.get();
         }
@@ -343,16 +360,21 @@ public final class EmulatorCore implements AutoCloseable {
                 it.remove();
             }
         }
-        LOG.info("Message {} to {} moved to the DLQ after {} retries (last answer {})", m.id, m.spec.destination(),
-                retried, answer.status == 0 ? answer.error() : Integer.toString(answer.status));
+        LOG.info(
+                "Message {} to {} moved to the DLQ after {} retries (last answer {})",
+                m.id,
+                m.spec.destination(),
+                retried,
+                answer.status == 0 ? answer.error() : Integer.toString(answer.status));
         if (m.spec.failureCallback() != null && !m.callback) {
-            enqueueCallback(m, m.spec.failureCallback(), m.spec.failureCallbackForwardHeaders(), answer, retried, dlqId);
+            enqueueCallback(
+                    m, m.spec.failureCallback(), m.spec.failureCallbackForwardHeaders(), answer, retried, dlqId);
         }
         return true;
     }
 
-    private void enqueueCallback(EmulatedMessage m, String url, Map<String, String> forward, Answer answer, int retried,
-            String dlqId) {
+    private void enqueueCallback(
+            EmulatedMessage m, String url, Map<String, String> forward, Answer answer, int retried, String dlqId) {
         ObjectNode payload = Json.object();
         payload.put("status", answer.status);
         EmulatedMessage.putHeaders(payload, "header", answer.headers);
@@ -419,8 +441,14 @@ public final class EmulatorCore implements AutoCloseable {
     }
 
     public Counters counters() {
-        return new Counters(published.get(), deduplicated.get(), deliveries.get(), delivered.get(), deadLettered.get(),
-                failedPublishes.get(), pending.size());
+        return new Counters(
+                published.get(),
+                deduplicated.get(),
+                deliveries.get(),
+                delivered.get(),
+                deadLettered.get(),
+                failedPublishes.get(),
+                pending.size());
     }
 
     /** Waits until no message is pending and no delivery is in flight. */

@@ -46,8 +46,11 @@ public final class EmulatorHttpHandler implements HttpHandler {
         try (exchange) {
             route(exchange);
         } catch (RuntimeException e) {
-            LOG.error("The QStash emulator failed on {} {}, which indicates a bug", exchange.getRequestMethod(),
-                    exchange.getRequestURI().getRawPath(), e);
+            LOG.error(
+                    "The QStash emulator failed on {} {}, which indicates a bug",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(),
+                    e);
             respond(exchange, 500, Json.error("internal error of the emulator"));
         }
     }
@@ -65,9 +68,16 @@ public final class EmulatorHttpHandler implements HttpHandler {
         } else if (path.equals("/v2/batch")) {
             requireMethod(ex, method, "POST", () -> batch(ex));
         } else if (path.equals("/v2/keys")) {
-            requireMethod(ex, method, "GET", () -> respond(ex, 200, Json.object()
-                    .put("current", settings.currentSigningKey())
-                    .put("next", settings.nextSigningKey())));
+            requireMethod(
+                    ex,
+                    method,
+                    "GET",
+                    () -> respond(
+                            ex,
+                            200,
+                            Json.object()
+                                    .put("current", settings.currentSigningKey())
+                                    .put("next", settings.nextSigningKey())));
         } else if (path.startsWith(MESSAGES) && path.length() > MESSAGES.length()) {
             message(ex, method, path.substring(MESSAGES.length()));
         } else if (path.equals(DLQ) || path.equals(DLQ + "/")) {
@@ -133,8 +143,8 @@ public final class EmulatorHttpHandler implements HttpHandler {
                 throw new IllegalArgumentException("the batch body is not valid JSON");
             }
             if (root == null || !root.isArray() || root.isEmpty()) {
-                throw new IllegalArgumentException("the batch body must be a non-empty JSON array of"
-                        + " {destination, body, headers}");
+                throw new IllegalArgumentException(
+                        "the batch body must be a non-empty JSON array of" + " {destination, body, headers}");
             }
             for (JsonNode entry : root) {
                 specs.add(batchEntry(entry));
@@ -168,11 +178,18 @@ public final class EmulatorHttpHandler implements HttpHandler {
             if (!h.isObject()) {
                 throw new IllegalArgumentException("'headers' of a batch entry must be an object of strings");
             }
-            h.properties().forEach(f -> headers.put(f.getKey(), f.getValue().isArray()
-                    ? (f.getValue().isEmpty() ? "" : f.getValue().get(0).asText()) : f.getValue().asText()));
+            h.properties()
+                    .forEach(f -> headers.put(
+                            f.getKey(),
+                            f.getValue().isArray()
+                                    ? (f.getValue().isEmpty()
+                                            ? ""
+                                            : f.getValue().get(0).asText())
+                                    : f.getValue().asText()));
         }
         JsonNode b = entry.path("body");
-        byte[] body = b.isMissingNode() || b.isNull() ? new byte[0]
+        byte[] body = b.isMissingNode() || b.isNull()
+                ? new byte[0]
                 : (b.isTextual() ? b.asText() : b.toString()).getBytes(StandardCharsets.UTF_8);
         return PublishSpec.parse(normaliseDestination(entry.get("destination").asText()), headers, body, settings);
     }
@@ -276,7 +293,8 @@ public final class EmulatorHttpHandler implements HttpHandler {
 
     private static String callerIp(HttpExchange ex) {
         return ex.getRemoteAddress() == null || ex.getRemoteAddress().getAddress() == null
-                ? "" : ex.getRemoteAddress().getAddress().getHostAddress();
+                ? ""
+                : ex.getRemoteAddress().getAddress().getHostAddress();
     }
 
     /** The request body, or null when it is larger than allowed. */
@@ -297,7 +315,8 @@ public final class EmulatorHttpHandler implements HttpHandler {
         }
     }
 
-    private static void requireMethod(HttpExchange ex, String method, String allowed, IoAction action) throws IOException {
+    private static void requireMethod(HttpExchange ex, String method, String allowed, IoAction action)
+            throws IOException {
         if (!method.equals(allowed)) {
             drain(ex);
             ex.getResponseHeaders().set("Allow", allowed);

@@ -38,13 +38,25 @@ public record PublishSpec(
 
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     private static final Set<String> NOT_FORWARDED = Set.of(
-            "authorization", "host", "connection", "content-length", "expect", "upgrade", "transfer-encoding",
-            "keep-alive", "te", "trailer", "user-agent", "accept-encoding", "accept");
+            "authorization",
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "keep-alive",
+            "te",
+            "trailer",
+            "user-agent",
+            "accept-encoding",
+            "accept");
     private static final Set<String> NOT_IN_SOURCE = Set.of("authorization", "host", "connection", "content-length");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     /** The forwarding prefix of headers delivered without it. */
     static final String FORWARD = "upstash-forward-";
+
     static final String CALLBACK_FORWARD = "upstash-callback-forward-";
     static final String FAILURE_CALLBACK_FORWARD = "upstash-failure-callback-forward-";
 
@@ -90,8 +102,8 @@ public record PublishSpec(
                 throw new IllegalArgumentException("invalid Upstash-Retries header: '" + retriesHeader + "'");
             }
             if (retries < 0 || retries > s.maxRetries()) {
-                throw new IllegalArgumentException("Upstash-Retries must be between 0 and " + s.maxRetries()
-                        + ", was " + retries);
+                throw new IllegalArgumentException(
+                        "Upstash-Retries must be between 0 and " + s.maxRetries() + ", was " + retries);
             }
         }
         RetryDelayExpression retryDelay = null;
@@ -103,8 +115,9 @@ public record PublishSpec(
         Duration delay = null;
         String delayHeader = h.get("Upstash-Delay");
         if (delayHeader != null) {
-            delay = QStashDurations.parse(delayHeader).orElseThrow(() -> new IllegalArgumentException(
-                    "invalid Upstash-Delay header: '" + delayHeader + "' (use a number and a unit: 10s, 3m, 1h30m, 1d)"));
+            delay = QStashDurations.parse(delayHeader)
+                    .orElseThrow(() -> new IllegalArgumentException("invalid Upstash-Delay header: '" + delayHeader
+                            + "' (use a number and a unit: 10s, 3m, 1h30m, 1d)"));
         }
         Long notBefore = null;
         String notBeforeHeader = h.get("Upstash-Not-Before");
@@ -112,8 +125,8 @@ public record PublishSpec(
             try {
                 notBefore = Long.parseLong(notBeforeHeader.strip());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("invalid Upstash-Not-Before header: '" + notBeforeHeader
-                        + "' (use a Unix time in seconds)");
+                throw new IllegalArgumentException(
+                        "invalid Upstash-Not-Before header: '" + notBeforeHeader + "' (use a Unix time in seconds)");
             }
             if (notBefore < 0) {
                 throw new IllegalArgumentException("invalid Upstash-Not-Before header: " + notBefore);
@@ -122,33 +135,72 @@ public record PublishSpec(
         Duration timeout = null;
         String timeoutHeader = h.get("Upstash-Timeout");
         if (timeoutHeader != null) {
-            timeout = QStashDurations.parseSecondsOrDuration(timeoutHeader).filter(d -> !d.isZero())
-                    .orElseThrow(() -> new IllegalArgumentException("invalid Upstash-Timeout header: '" + timeoutHeader + "'"));
+            timeout = QStashDurations.parseSecondsOrDuration(timeoutHeader)
+                    .filter(d -> !d.isZero())
+                    .orElseThrow(() ->
+                            new IllegalArgumentException("invalid Upstash-Timeout header: '" + timeoutHeader + "'"));
         }
         String contentType = h.get("Content-Type");
         String dedup = h.get("Upstash-Deduplication-Id");
         if (dedup != null) {
             dedup = dedup.strip();
             if (dedup.isEmpty() || dedup.contains(":")) {
-                throw new IllegalArgumentException("invalid Upstash-Deduplication-Id: it must not be empty or contain ':'");
+                throw new IllegalArgumentException(
+                        "invalid Upstash-Deduplication-Id: it must not be empty or contain ':'");
             }
-        } else if ("true".equalsIgnoreCase(h.getOrDefault("Upstash-Content-Based-Deduplication", "").strip())) {
+        } else if ("true"
+                .equalsIgnoreCase(h.getOrDefault("Upstash-Content-Based-Deduplication", "")
+                        .strip())) {
             dedup = contentId(dest, body, contentType, forward);
         }
-        String callback = h.containsKey("Upstash-Callback") ? validUrl(h.get("Upstash-Callback"), "Upstash-Callback") : null;
+        String callback =
+                h.containsKey("Upstash-Callback") ? validUrl(h.get("Upstash-Callback"), "Upstash-Callback") : null;
         String failureCallback = h.containsKey("Upstash-Failure-Callback")
-                ? validUrl(h.get("Upstash-Failure-Callback"), "Upstash-Failure-Callback") : null;
-        return new PublishSpec(dest, method, contentType, Map.copyOf(forward), Map.copyOf(source),
-                Map.copyOf(callbackForward), Map.copyOf(failureForward), retries, retryDelay, delay, notBefore, timeout,
-                dedup, callback, failureCallback, body);
+                ? validUrl(h.get("Upstash-Failure-Callback"), "Upstash-Failure-Callback")
+                : null;
+        return new PublishSpec(
+                dest,
+                method,
+                contentType,
+                Map.copyOf(forward),
+                Map.copyOf(source),
+                Map.copyOf(callbackForward),
+                Map.copyOf(failureForward),
+                retries,
+                retryDelay,
+                delay,
+                notBefore,
+                timeout,
+                dedup,
+                callback,
+                failureCallback,
+                body);
     }
 
     /** A message QStash publishes itself: a callback or failure callback. */
-    static PublishSpec internal(String destination, Map<String, String> forwardHeaders, int maxRetries,
-            RetryDelayExpression retryDelay, byte[] body) {
-        return new PublishSpec(destination, "POST", "application/json", Map.copyOf(forwardHeaders),
-                Map.of("Content-Type", "application/json"), Map.of(), Map.of(), maxRetries, retryDelay, null, null, null,
-                null, null, null, body);
+    static PublishSpec internal(
+            String destination,
+            Map<String, String> forwardHeaders,
+            int maxRetries,
+            RetryDelayExpression retryDelay,
+            byte[] body) {
+        return new PublishSpec(
+                destination,
+                "POST",
+                "application/json",
+                Map.copyOf(forwardHeaders),
+                Map.of("Content-Type", "application/json"),
+                Map.of(),
+                Map.of(),
+                maxRetries,
+                retryDelay,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                body);
     }
 
     /** Adds a forwarded header without its prefix; hop-by-hop and QStash-owned names are dropped. */
@@ -191,8 +243,8 @@ public record PublishSpec(
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid " + what + " url: " + e.getReason());
         }
-        throw new IllegalArgumentException("invalid " + what + " url '" + u
-                + "': it must be an absolute URL starting with http:// or https://");
+        throw new IllegalArgumentException(
+                "invalid " + what + " url '" + u + "': it must be an absolute URL starting with http:// or https://");
     }
 
     private static String contentId(String destination, byte[] body, String contentType, Map<String, String> forward) {

@@ -38,13 +38,14 @@ public final class QStashDurations {
         double millis = 0;
         while (m.find()) {
             double n = Double.parseDouble(m.group(1));
-            millis += n * switch (m.group(2)) {
-                case "ms" -> 1;
-                case "s" -> 1_000;
-                case "m" -> 60_000;
-                case "h" -> 3_600_000;
-                default -> 86_400_000;
-            };
+            millis += n
+                    * switch (m.group(2)) {
+                        case "ms" -> 1;
+                        case "s" -> 1_000;
+                        case "m" -> 60_000;
+                        case "h" -> 3_600_000;
+                        default -> 86_400_000;
+                    };
         }
         if (millis > Long.MAX_VALUE / 2.0) {
             return Optional.empty();
@@ -93,7 +94,8 @@ public final class QStashDurations {
 
     private static Optional<Instant> httpDate(String h) {
         try {
-            return Optional.of(ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            return Optional.of(
+                    ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -14,8 +14,8 @@ import java.util.function.Function;
  * large, otherwise as seconds from now; a duration such as {@code 1s} or {@code 6m0s} is accepted too.
  */
 public final class RateLimitReset {
-    private static final List<String> HEADERS = List.of(
-            "Burst-RateLimit-Reset", "RateLimit-Reset", "x-ratelimit-reset", "x-ratelimit-reset-requests");
+    private static final List<String> HEADERS =
+            List.of("Burst-RateLimit-Reset", "RateLimit-Reset", "x-ratelimit-reset", "x-ratelimit-reset-requests");
     private static final long UNIX_MILLIS_THRESHOLD = 100_000_000_000L;
     private static final long UNIX_SECONDS_THRESHOLD = 1_000_000_000L;
 
@@ -34,7 +34,8 @@ public final class RateLimitReset {
             }
         }
         if (latest.isEmpty()) {
-            latest = QStashDurations.retryAfter(header.apply("Retry-After"), now).map(now::plus);
+            latest =
+                    QStashDurations.retryAfter(header.apply("Retry-After"), now).map(now::plus);
         }
         return latest.map(at -> at.isAfter(now.plus(QStashDurations.ONE_DAY)) ? now.plus(QStashDurations.ONE_DAY) : at);
     }
@@ -43,7 +44,9 @@ public final class RateLimitReset {
     public static Function<String, String> lookup(Map<String, List<String>> headers) {
         return name -> {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-                if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
+                if (e.getKey() != null
+                        && e.getKey().equalsIgnoreCase(name)
+                        && !e.getValue().isEmpty()) {
                     return e.getValue().get(0);
                 }
             }

@@ -32,7 +32,8 @@ public final class RetryDelayExpression {
             throw new IllegalArgumentException("the retry delay expression is empty");
         }
         if (text.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("the retry delay expression is longer than " + MAX_LENGTH + " characters");
+            throw new IllegalArgumentException(
+                    "the retry delay expression is longer than " + MAX_LENGTH + " characters");
         }
         Parser p = new Parser(text);
         Node node = p.expression(0);
@@ -189,13 +190,15 @@ public final class RetryDelayExpression {
         }
 
         private Node call(String name, int depth) {
-            int arity = switch (name) {
-                case "pow" -> 2;
-                case "exp", "sqrt", "abs", "floor", "ceil", "round" -> 1;
-                case "min", "max" -> -2;
-                default -> throw error("unknown name '" + name + "' (use retried, pow, exp, sqrt, abs, floor, ceil,"
-                        + " round, min, max)");
-            };
+            int arity =
+                    switch (name) {
+                        case "pow" -> 2;
+                        case "exp", "sqrt", "abs", "floor", "ceil", "round" -> 1;
+                        case "min", "max" -> -2;
+                        default ->
+                            throw error("unknown name '" + name + "' (use retried, pow, exp, sqrt, abs, floor, ceil,"
+                                    + " round, min, max)");
+                    };
             skipSpaces();
             expect('(');
             List<Node> args = new ArrayList<>();
@@ -259,7 +262,8 @@ public final class RetryDelayExpression {
         private void expect(char c) {
             skipSpaces();
             if (!accept(c)) {
-                throw error(atEnd() ? "expected '" + c + "' at the end" : "expected '" + c + "', found '" + peek() + "'");
+                throw error(
+                        atEnd() ? "expected '" + c + "' at the end" : "expected '" + c + "', found '" + peek() + "'");
             }
         }
 
@@ -272,7 +276,8 @@ public final class RetryDelayExpression {
         }
 
         IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("invalid retry delay expression '" + s + "': " + what + " at position " + i);
+            return new IllegalArgumentException(
+                    "invalid retry delay expression '" + s + "': " + what + " at position " + i);
         }
     }
 }

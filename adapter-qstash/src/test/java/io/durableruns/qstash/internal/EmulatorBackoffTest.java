@@ -14,9 +14,27 @@ import org.junit.jupiter.api.Test;
 class EmulatorBackoffTest {
     private static final Instant NOW = Instant.parse("2026-02-01T10:00:00Z");
 
-    private final EmulatorSettings settings = new EmulatorSettings("127.0.0.1", 0, "t", "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
-            "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs", 1.0, Duration.ofMinutes(10), 3, 100, Duration.ofSeconds(5), 1, 10, 10,
-            1024, false, false, 0, Duration.ZERO, 1, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final EmulatorSettings settings = new EmulatorSettings(
+            "127.0.0.1",
+            0,
+            "t",
+            "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
+            "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
+            1.0,
+            Duration.ofMinutes(10),
+            3,
+            100,
+            Duration.ofSeconds(5),
+            1,
+            10,
+            10,
+            1024,
+            false,
+            false,
+            0,
+            Duration.ZERO,
+            1,
+            Clock.fixed(NOW, ZoneOffset.UTC));
     private final EmulatorCore core = new EmulatorCore(settings);
 
     @AfterEach
@@ -58,10 +76,14 @@ class EmulatorBackoffTest {
     @Test
     void retry_after_on_the_answer_wins_over_the_expression_and_is_capped_at_a_day() {
         PublishSpec s = spec(Map.of("Upstash-Retry-Delay", "1000"));
-        assertThat(core.nextDelay(s, 0, answer(Map.of("retry-after", List.of("42"))))).isEqualTo(Duration.ofSeconds(42));
-        assertThat(core.nextDelay(s, 0, answer(Map.of("Retry-After", List.of("6m5s"))))).isEqualTo(Duration.ofSeconds(365));
-        assertThat(core.nextDelay(s, 0, answer(Map.of("Retry-After", List.of("200000"))))).isEqualTo(Duration.ofDays(1));
-        assertThat(core.nextDelay(s, 0, answer(Map.of("Retry-After", List.of("later"))))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(core.nextDelay(s, 0, answer(Map.of("retry-after", List.of("42")))))
+                .isEqualTo(Duration.ofSeconds(42));
+        assertThat(core.nextDelay(s, 0, answer(Map.of("Retry-After", List.of("6m5s")))))
+                .isEqualTo(Duration.ofSeconds(365));
+        assertThat(core.nextDelay(s, 0, answer(Map.of("Retry-After", List.of("200000")))))
+                .isEqualTo(Duration.ofDays(1));
+        assertThat(core.nextDelay(s, 0, answer(Map.of("Retry-After", List.of("later")))))
+                .isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test

@@ -29,9 +29,11 @@ class QStashDurationsTest {
     void retry_after_accepts_seconds_an_http_date_or_a_duration_capped_at_a_day() {
         assertThat(QStashDurations.retryAfter("120", NOW)).contains(Duration.ofSeconds(120));
         assertThat(QStashDurations.retryAfter("6m5s", NOW)).contains(Duration.ofSeconds(365));
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(90).atOffset(ZoneOffset.UTC));
+        String date =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(90).atOffset(ZoneOffset.UTC));
         assertThat(QStashDurations.retryAfter(date, NOW)).contains(Duration.ofSeconds(90));
-        String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.minusSeconds(90).atOffset(ZoneOffset.UTC));
+        String past =
+                DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.minusSeconds(90).atOffset(ZoneOffset.UTC));
         assertThat(QStashDurations.retryAfter(past, NOW)).contains(Duration.ZERO);
         assertThat(QStashDurations.retryAfter("999999", NOW)).contains(Duration.ofDays(1));
         assertThat(QStashDurations.retryAfter("3d", NOW)).contains(Duration.ofDays(1));

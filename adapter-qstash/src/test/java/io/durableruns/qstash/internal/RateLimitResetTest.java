@@ -17,8 +17,10 @@ class RateLimitResetTest {
     @Test
     void reads_unix_seconds_unix_millis_relative_seconds_and_durations() {
         long s = NOW.getEpochSecond() + 30;
-        assertThat(reset(Map.of("Burst-RateLimit-Reset", List.of(Long.toString(s))))).contains(NOW.plusSeconds(30));
-        assertThat(reset(Map.of("ratelimit-reset", List.of(Long.toString(s * 1000))))).contains(NOW.plusSeconds(30));
+        assertThat(reset(Map.of("Burst-RateLimit-Reset", List.of(Long.toString(s)))))
+                .contains(NOW.plusSeconds(30));
+        assertThat(reset(Map.of("ratelimit-reset", List.of(Long.toString(s * 1000)))))
+                .contains(NOW.plusSeconds(30));
         assertThat(reset(Map.of("x-ratelimit-reset", List.of("12")))).contains(NOW.plusSeconds(12));
         assertThat(reset(Map.of("x-ratelimit-reset-requests", List.of("6m0s")))).contains(NOW.plusSeconds(360));
     }

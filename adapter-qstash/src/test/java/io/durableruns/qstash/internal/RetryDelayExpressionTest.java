@@ -36,7 +36,9 @@ class RetryDelayExpressionTest {
         assertThat(RetryDelayExpression.parse("12 / 4 / 3").evaluate(0)).isEqualTo(1);
         assertThat(RetryDelayExpression.parse("-retried + 10").evaluate(4)).isEqualTo(6);
         assertThat(RetryDelayExpression.parse("1.5e3 * .5").evaluate(0)).isEqualTo(750);
-        assertThat(RetryDelayExpression.parse(" min( 60000 , 1000*pow(2,retried) ) ").delayMillis(10)).isEqualTo(60000);
+        assertThat(RetryDelayExpression.parse(" min( 60000 , 1000*pow(2,retried) ) ")
+                        .delayMillis(10))
+                .isEqualTo(60000);
     }
 
     @Test

@@ -54,8 +54,8 @@ record BenchOptions(
             """.formatted(DEFAULT_POSTGRES_URL);
 
     static BenchOptions parse(String[] args, Map<String, String> env) {
-        String url = env.getOrDefault("RUNS_BENCH_POSTGRES_URL", env.getOrDefault("RUNS_TEST_POSTGRES_URL",
-                DEFAULT_POSTGRES_URL));
+        String url = env.getOrDefault(
+                "RUNS_BENCH_POSTGRES_URL", env.getOrDefault("RUNS_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL));
         boolean postgres = true;
         boolean ownDatabase = true;
         boolean sqlite = true;
@@ -97,11 +97,49 @@ record BenchOptions(
         }
         String postgresUrl = postgres ? url : null;
         if (quick) {
-            return new BenchOptions(postgresUrl, ownDatabase, sqlite, workers, workloads, 300, 60, reps == null ? 1 : reps, 100, 20, 1,
-                    Duration.ofMillis(300), Duration.ofMillis(700), verifierOnly, verifier || verifierOnly, 5_000, markdown, verbose, true, help);
+            return new BenchOptions(
+                    postgresUrl,
+                    ownDatabase,
+                    sqlite,
+                    workers,
+                    workloads,
+                    300,
+                    60,
+                    reps == null ? 1 : reps,
+                    100,
+                    20,
+                    1,
+                    Duration.ofMillis(300),
+                    Duration.ofMillis(700),
+                    verifierOnly,
+                    verifier || verifierOnly,
+                    5_000,
+                    markdown,
+                    verbose,
+                    true,
+                    help);
         }
-        return new BenchOptions(postgresUrl, ownDatabase, sqlite, workers, workloads, 2000, 500, reps == null ? 3 : reps, 500, 100, 8,
-                Duration.ofMillis(500), Duration.ofSeconds(2), verifierOnly, verifier || verifierOnly, 50_000, markdown, verbose, false, help);
+        return new BenchOptions(
+                postgresUrl,
+                ownDatabase,
+                sqlite,
+                workers,
+                workloads,
+                2000,
+                500,
+                reps == null ? 3 : reps,
+                500,
+                100,
+                8,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(2),
+                verifierOnly,
+                verifier || verifierOnly,
+                50_000,
+                markdown,
+                verbose,
+                false,
+                help);
     }
 
     int runs(Workload workload) {

@@ -35,6 +35,7 @@ public final class DispatcherBenchmark {
     private static final Duration WARMUP_CEILING = Duration.ofMillis(200);
     /** Warm-up rounds go on until one compiles for less than this long (or the rounds run out). */
     private static final double SETTLED_JIT_SECONDS = 0.5;
+
     private static final double VERIFIER_TARGET_MICROS = 50;
 
     private DispatcherBenchmark() {}
@@ -59,7 +60,8 @@ public final class DispatcherBenchmark {
         StringBuilder markdown = new StringBuilder();
         String machine = machine();
         System.out.println(machine);
-        markdown.append(machine.lines().map(l -> "- " + l).collect(Collectors.joining("\n"))).append("\n\n");
+        markdown.append(machine.lines().map(l -> "- " + l).collect(Collectors.joining("\n")))
+                .append("\n\n");
         if (!options.verifierOnly()) {
             List<Summary> summaries = new ArrayList<>();
             List<String> notes = new ArrayList<>();
@@ -97,7 +99,8 @@ public final class DispatcherBenchmark {
                 for (int workers : options.workers()) {
                     TxCount fixed = runner.fixedCost(options.workloads().get(0), workers);
                     String note = version + ", " + workers + " workers: opening the store (pool of "
-                            + (workers + RepRunner.EXTRA_CONNECTIONS) + "), building the engine, starting and stopping an"
+                            + (workers + RepRunner.EXTRA_CONNECTIONS)
+                            + "), building the engine, starting and stopping an"
                             + " idle dispatcher and closing the store commits " + fixed.commits()
                             + " transactions; each repetition includes this fixed cost twice (creation and execution"
                             + " phases).";
@@ -114,7 +117,11 @@ public final class DispatcherBenchmark {
             for (int rep = 1; rep <= options.reps(); rep++) {
                 for (int workers : options.workers()) {
                     for (Workload workload : options.workloads()) {
-                        RepResult r = runner.run(workload, workers, options.runs(workload), options.ceilingWarmup(),
+                        RepResult r = runner.run(
+                                workload,
+                                workers,
+                                options.runs(workload),
+                                options.ceilingWarmup(),
                                 options.ceilingMeasure());
                         System.out.println(progress(rep, options.reps(), r));
                         byConfig.get(key(workload, workers)).add(r);
@@ -146,9 +153,10 @@ public final class DispatcherBenchmark {
             jit = ResourceMeter.jitSeconds() - before;
             rounds++;
         } while (jit > SETTLED_JIT_SECONDS && rounds < options.maxWarmupRounds());
-        System.out.printf("warm-up: %d round(s) of %d chain and %d fan-out runs per worker count, %.0f s; the last"
-                + " round compiled for %.1f s%n", rounds, options.warmupChainRuns(), options.warmupFanOutRuns(),
-                (System.nanoTime() - start) / 1e9, jit);
+        System.out.printf(
+                "warm-up: %d round(s) of %d chain and %d fan-out runs per worker count, %.0f s; the last"
+                        + " round compiled for %.1f s%n",
+                rounds, options.warmupChainRuns(), options.warmupFanOutRuns(), (System.nanoTime() - start) / 1e9, jit);
     }
 
     private static String key(Workload workload, int workers) {
@@ -160,12 +168,25 @@ public final class DispatcherBenchmark {
                 ? String.format(" | %s tx/step (exec-only %s)", num(r.txPerStep(), 2), num(r.execTxPerStep(), 2))
                 : "";
         String foreign = r.foreignSessions() > 0 ? " | " + r.foreignSessions() + " other session(s) active" : "";
-        return String.format("rep %d/%d %-10s %2d workers %,5d runs: %s steps/s (exec-only %s) | ceiling %s/s"
+        return String.format(
+                "rep %d/%d %-10s %2d workers %,5d runs: %s steps/s (exec-only %s) | ceiling %s/s"
                         + " | ours/ceiling %s%s | hand-off p50 %s ms p99 %s ms | %.1f s | JIT %.1f s | other processes %s cores%s",
-                rep, reps, r.workload().label(), r.workers(), r.runs(), num(r.stepsPerSecond(), 0),
-                num(r.execStepsPerSecond(), 0), num(r.ceiling().rowsPerSecond(), 0), num(r.ratio(), 2), tx,
-                num(r.handoffP50Nanos() / 1e6, 2), num(r.handoffP99Nanos() / 1e6, 2),
-                r.createSeconds() + r.execSeconds(), r.jitSeconds(), num(r.otherCores(), 2), foreign);
+                rep,
+                reps,
+                r.workload().label(),
+                r.workers(),
+                r.runs(),
+                num(r.stepsPerSecond(), 0),
+                num(r.execStepsPerSecond(), 0),
+                num(r.ceiling().rowsPerSecond(), 0),
+                num(r.ratio(), 2),
+                tx,
+                num(r.handoffP50Nanos() / 1e6, 2),
+                num(r.handoffP99Nanos() / 1e6, 2),
+                r.createSeconds() + r.execSeconds(),
+                r.jitSeconds(),
+                num(r.otherCores(), 2),
+                foreign);
     }
 
     private static void printReport(Report report, List<String> notes, BenchOptions options, StringBuilder md) {
@@ -174,9 +195,14 @@ public final class DispatcherBenchmark {
         System.out.println(report.throughput().text());
         System.out.println(title + ": cost\n");
         System.out.println(report.cost().text());
-        md.append("### Throughput (").append(title.toLowerCase(java.util.Locale.ROOT)).append(")\n\n")
-                .append(report.throughput().markdown()).append('\n')
-                .append("### Cost\n\n").append(report.cost().markdown()).append('\n');
+        md.append("### Throughput (")
+                .append(title.toLowerCase(java.util.Locale.ROOT))
+                .append(")\n\n")
+                .append(report.throughput().markdown())
+                .append('\n')
+                .append("### Cost\n\n")
+                .append(report.cost().markdown())
+                .append('\n');
         String handoff = "Hand-off: from the end of a step's handler to the start of the next one's; every step of the"
                 + " chain, the fan-in (last branch to join) of the fan-out.";
         System.out.println(handoff);
@@ -212,7 +238,10 @@ public final class DispatcherBenchmark {
         System.out.println("\n" + title + ":");
         Table t = new Table("signed with", "µs per verification", "verifications/s", "target < 50 µs");
         for (VerifierBenchmark.Result r : results) {
-            t.row(r.signedWith(), num(r.microsPerVerification(), 1), num(r.perSecond(), 0),
+            t.row(
+                    r.signedWith(),
+                    num(r.microsPerVerification(), 1),
+                    num(r.perSecond(), 0),
                     r.microsPerVerification() < VERIFIER_TARGET_MICROS ? "met" : "MISSED");
         }
         System.out.println(t.text());
@@ -221,7 +250,8 @@ public final class DispatcherBenchmark {
 
     private static String machine() {
         Runtime rt = Runtime.getRuntime();
-        String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
+        String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName)
                 .collect(Collectors.joining(", "));
         return "Machine: " + rt.availableProcessors() + " cores (" + cpuModel() + "), " + memory() + ", "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + "\n"
@@ -231,8 +261,11 @@ public final class DispatcherBenchmark {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
         }
@@ -240,8 +273,10 @@ public final class DispatcherBenchmark {
 
     private static String memory() {
         try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / (1024 * 1024) + " GB RAM").findFirst()
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / (1024 * 1024) + " GB RAM")
+                    .findFirst()
                     .orElse("unknown RAM");
         } catch (IOException e) {
             return "unknown RAM";

@@ -20,8 +20,12 @@ final class MachineCpu {
             String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
             String[] f = first.trim().split("\\s+");
             // cpu user nice system idle iowait irq softirq steal ...
-            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
-                    + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+            long busy = Long.parseLong(f[1])
+                    + Long.parseLong(f[2])
+                    + Long.parseLong(f[3])
+                    + Long.parseLong(f[6])
+                    + Long.parseLong(f[7])
+                    + Long.parseLong(f[8]);
             return OptionalDouble.of(busy / TICKS_PER_SECOND);
         } catch (IOException | RuntimeException e) {
             return OptionalDouble.empty();

@@ -52,8 +52,13 @@ final class PostgresCpu {
             String stat = Files.readString(dir.resolve("stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // Fields after the command name, from field 3 (state): ppid is field 4, utime..cstime fields 14..17.
-            return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]), Long.parseLong(f[12]),
-                    Long.parseLong(f[13]), Long.parseLong(f[14])};
+            return new long[] {
+                Long.parseLong(f[1]),
+                Long.parseLong(f[11]),
+                Long.parseLong(f[12]),
+                Long.parseLong(f[13]),
+                Long.parseLong(f[14])
+            };
         } catch (IOException | RuntimeException e) {
             return new long[0];
         }

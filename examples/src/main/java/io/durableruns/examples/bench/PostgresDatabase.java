@@ -64,12 +64,14 @@ final class PostgresDatabase implements BenchDatabase {
         String target = database == null ? jdbcUrl : withDatabase(jdbcUrl, database);
         this.url = withParameter(target, "ApplicationName", APPLICATION);
         this.probeUrl = withParameter(target, "ApplicationName", APPLICATION + "-probe");
-        this.local = LOCAL_HOSTS.contains(URI.create(jdbcUrl.substring("jdbc:".length())).getHost());
+        this.local = LOCAL_HOSTS.contains(
+                URI.create(jdbcUrl.substring("jdbc:".length())).getHost());
     }
 
     private String createDatabase() {
         String name = "durable_runs_" + schemaPrefix;
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(adminUrl);
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
             return name;
         } catch (SQLException e) {
@@ -81,7 +83,8 @@ final class PostgresDatabase implements BenchDatabase {
 
     /** Where the tables live, for the report. */
     String where() {
-        return database == null ? "a fresh schema per repetition in the database of the URL"
+        return database == null
+                ? "a fresh schema per repetition in the database of the URL"
                 : "a fresh schema per repetition in database " + database + ", created for this run";
     }
 
@@ -92,7 +95,8 @@ final class PostgresDatabase implements BenchDatabase {
 
     @Override
     public String version() {
-        try (Connection c = DriverManager.getConnection(probeUrl); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(probeUrl);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SHOW server_version")) {
             rs.next();
             return "PostgreSQL " + rs.getString(1).split(" ")[0];
@@ -111,7 +115,12 @@ final class PostgresDatabase implements BenchDatabase {
 
     @Override
     public JdbcRunStore open(int poolSize) {
-        return JdbcRunStore.fromUrl(url, JdbcOptions.newBuilder().schema(schema).maximumPoolSize(poolSize).build());
+        return JdbcRunStore.fromUrl(
+                url,
+                JdbcOptions.newBuilder()
+                        .schema(schema)
+                        .maximumPoolSize(poolSize)
+                        .build());
     }
 
     @Override
@@ -200,7 +209,8 @@ final class PostgresDatabase implements BenchDatabase {
     @Override
     public RawInsertCeiling.Result ceiling(int threads, Duration warmup, Duration measure) {
         String insert = "INSERT INTO \"" + schema + "\".bench_ceiling (payload) VALUES (CAST(? AS jsonb))";
-        return RawInsertCeiling.ownConnections(threads, () -> DriverManager.getConnection(url), insert, warmup, measure);
+        return RawInsertCeiling.ownConnections(
+                threads, () -> DriverManager.getConnection(url), insert, warmup, measure);
     }
 
     @Override
@@ -215,7 +225,8 @@ final class PostgresDatabase implements BenchDatabase {
     public void close() {
         cleanup();
         if (database != null) {
-            try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(adminUrl);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             } catch (SQLException e) {
                 System.out.println("  (warning: could not drop database " + database + ": " + e.getMessage() + ")");
@@ -224,7 +235,8 @@ final class PostgresDatabase implements BenchDatabase {
     }
 
     private void execute(String sql) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("'" + sql + "' failed: " + e.getMessage(), e);

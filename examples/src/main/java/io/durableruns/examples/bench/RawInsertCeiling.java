@@ -29,7 +29,8 @@ final class RawInsertCeiling {
     private RawInsertCeiling() {}
 
     /** Every thread inserts on its own connection (PostgreSQL). */
-    static Result ownConnections(int threads, Connector connector, String insertSql, Duration warmup, Duration measure) {
+    static Result ownConnections(
+            int threads, Connector connector, String insertSql, Duration warmup, Duration measure) {
         return run(threads, warmup, measure, () -> {
             Connection connection = connector.open();
             connection.setAutoCommit(true);
@@ -54,8 +55,9 @@ final class RawInsertCeiling {
      * The threads take turns on one connection (SQLite, whose single writer the store's one-connection pool
      * serialises the same way).
      */
-    static Result sharedConnection(int threads, Connection connection, String insertSql, Duration warmup,
-            Duration measure) throws SQLException {
+    static Result sharedConnection(
+            int threads, Connection connection, String insertSql, Duration warmup, Duration measure)
+            throws SQLException {
         connection.setAutoCommit(true);
         try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
             return run(threads, warmup, measure, () -> new Inserter() {
@@ -97,22 +99,24 @@ final class RawInsertCeiling {
         AtomicBoolean stop = new AtomicBoolean();
         for (int t = 0; t < threads; t++) {
             long base = (long) t << 40;
-            Thread worker = new Thread(() -> {
-                try {
-                    Inserter inserter = factory.create();
-                    try {
-                        long n = base;
-                        while (!stop.get() && failure.get() == null) {
-                            inserter.insert(n++);
-                            done.increment();
+            Thread worker = new Thread(
+                    () -> {
+                        try {
+                            Inserter inserter = factory.create();
+                            try {
+                                long n = base;
+                                while (!stop.get() && failure.get() == null) {
+                                    inserter.insert(n++);
+                                    done.increment();
+                                }
+                            } finally {
+                                inserter.close();
+                            }
+                        } catch (SQLException | RuntimeException e) {
+                            failure.compareAndSet(null, e);
                         }
-                    } finally {
-                        inserter.close();
-                    }
-                } catch (SQLException | RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "raw-insert-" + t);
+                    },
+                    "raw-insert-" + t);
             worker.setDaemon(true);
             workers.add(worker);
         }

@@ -45,10 +45,24 @@ final class RepRunner {
             long peakHeap = ResourceMeter.peakHeapBytes();
 
             long[] handoffs = clock.handoffs(workload);
-            return new RepResult(db.name(), workload, workers, runs, create.seconds(), exec.seconds(), ceiling,
-                    ceilingTx, createTx, execTx, db.countsTransactions(), HandlerClock.percentile(handoffs, 0.50),
-                    HandlerClock.percentile(handoffs, 0.99), peakHeap, create.jvmCpu() + exec.jvmCpu(),
-                    create.serverCpu() + exec.serverCpu(), create.machineCpu() + exec.machineCpu(),
+            return new RepResult(
+                    db.name(),
+                    workload,
+                    workers,
+                    runs,
+                    create.seconds(),
+                    exec.seconds(),
+                    ceiling,
+                    ceilingTx,
+                    createTx,
+                    execTx,
+                    db.countsTransactions(),
+                    HandlerClock.percentile(handoffs, 0.50),
+                    HandlerClock.percentile(handoffs, 0.99),
+                    peakHeap,
+                    create.jvmCpu() + exec.jvmCpu(),
+                    create.serverCpu() + exec.serverCpu(),
+                    create.machineCpu() + exec.machineCpu(),
                     create.jit() + exec.jit(),
                     clock.repeatedCalls());
         } finally {
@@ -66,8 +80,15 @@ final class RepRunner {
             GraphRegistry registry = new GraphRegistry().register(workload.graph(new HandlerClock(1, 1)));
             db.mark();
             try (JdbcRunStore store = db.open(workers + EXTRA_CONNECTIONS);
-                    LocalDispatcher dispatcher = LocalDispatcher.builder().workers(workers).listenTo(store).build()) {
-                RunEngine engine = RunEngine.builder().store(store).registry(registry).dispatchSignal(dispatcher).build();
+                    LocalDispatcher dispatcher = LocalDispatcher.builder()
+                            .workers(workers)
+                            .listenTo(store)
+                            .build()) {
+                RunEngine engine = RunEngine.builder()
+                        .store(store)
+                        .registry(registry)
+                        .dispatchSignal(dispatcher)
+                        .build();
                 dispatcher.start(engine, engine);
             }
             return db.mark();
@@ -80,24 +101,30 @@ final class RepRunner {
 
     private Phase create(GraphRegistry registry, Workload workload, int threads, int runs) {
         try (JdbcRunStore store = db.open(threads + EXTRA_CONNECTIONS)) {
-            RunEngine engine = RunEngine.builder().store(store).registry(registry).build();
+            RunEngine engine =
+                    RunEngine.builder().store(store).registry(registry).build();
             db.awaitPool(threads + EXTRA_CONNECTIONS);
             Meter meter = new Meter(db);
             AtomicInteger next = new AtomicInteger();
             AtomicReference<RuntimeException> failure = new AtomicReference<>();
             List<Thread> creators = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                creators.add(new Thread(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < runs && failure.get() == null) {
-                        try {
-                            engine.create(CreateRunCommand.of(workload.graphName(),
-                                    JsonNodeFactory.instance.objectNode().put("i", i)));
-                        } catch (RuntimeException e) {
-                            failure.compareAndSet(null, e);
-                        }
-                    }
-                }, "bench-create-" + t));
+                creators.add(new Thread(
+                        () -> {
+                            int i;
+                            while ((i = next.getAndIncrement()) < runs && failure.get() == null) {
+                                try {
+                                    engine.create(CreateRunCommand.of(
+                                            workload.graphName(),
+                                            JsonNodeFactory.instance
+                                                    .objectNode()
+                                                    .put("i", i)));
+                                } catch (RuntimeException e) {
+                                    failure.compareAndSet(null, e);
+                                }
+                            }
+                        },
+                        "bench-create-" + t));
             }
             creators.forEach(Thread::start);
             for (Thread creator : creators) {
@@ -113,9 +140,16 @@ final class RepRunner {
     private Phase execute(GraphRegistry registry, int workers, int runs) {
         Completion completion = new Completion(runs);
         try (JdbcRunStore store = db.open(workers + EXTRA_CONNECTIONS);
-                LocalDispatcher dispatcher = LocalDispatcher.builder().workers(workers).listenTo(store).build()) {
-            RunEngine engine = RunEngine.builder().store(store).registry(registry).dispatchSignal(dispatcher)
-                    .observer(completion).build();
+                LocalDispatcher dispatcher = LocalDispatcher.builder()
+                        .workers(workers)
+                        .listenTo(store)
+                        .build()) {
+            RunEngine engine = RunEngine.builder()
+                    .store(store)
+                    .registry(registry)
+                    .dispatchSignal(dispatcher)
+                    .observer(completion)
+                    .build();
             db.awaitPool(workers + EXTRA_CONNECTIONS);
             Meter meter = new Meter(db);
             dispatcher.start(engine, engine);
@@ -152,8 +186,12 @@ final class RepRunner {
 
         Phase stop(long endNanos) {
             double jvm = ResourceMeter.jvmCpuSeconds() - jvmCpu;
-            return new Phase((endNanos - startNanos) / 1e9, jvm, used(serverCpu, db.serverCpuSeconds()),
-                    used(machineCpu, MachineCpu.busySeconds()), ResourceMeter.jitSeconds() - jit);
+            return new Phase(
+                    (endNanos - startNanos) / 1e9,
+                    jvm,
+                    used(serverCpu, db.serverCpuSeconds()),
+                    used(machineCpu, MachineCpu.busySeconds()),
+                    ResourceMeter.jitSeconds() - jit);
         }
 
         private static double used(OptionalDouble before, OptionalDouble after) {

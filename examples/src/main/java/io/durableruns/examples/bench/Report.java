@@ -9,6 +9,7 @@ import java.util.List;
 final class Report {
     /** The workflow library of BENCHMARKING.md reaches about 2.1–2.2k steps/s; we aim at twice its upper figure. */
     static final double PEER_STEPS_PER_SECOND = 2_200;
+
     static final double MAX_TX_PER_STEP = 2.0;
     static final double MAX_TX_PER_STEP_PEER = 1.2;
     static final double MAX_HANDOFF_P50_MS = 5.0;
@@ -21,30 +22,64 @@ final class Report {
     }
 
     Table throughput() {
-        Table t = new Table("database", "workload", "workers", "runs", "steps/s", "runs/s", "exec-only steps/s",
-                "raw insert ceiling/s", "ours ÷ ceiling", "exec-only ÷ ceiling");
+        Table t = new Table(
+                "database",
+                "workload",
+                "workers",
+                "runs",
+                "steps/s",
+                "runs/s",
+                "exec-only steps/s",
+                "raw insert ceiling/s",
+                "ours ÷ ceiling",
+                "exec-only ÷ ceiling");
         for (Summary s : summaries) {
-            t.row(s.database(), s.workload().label(), Integer.toString(s.workers()), num(s.runs(), 0),
-                    num(s.median(RepResult::stepsPerSecond), 0), num(s.median(RepResult::runsPerSecond), 0),
+            t.row(
+                    s.database(),
+                    s.workload().label(),
+                    Integer.toString(s.workers()),
+                    num(s.runs(), 0),
+                    num(s.median(RepResult::stepsPerSecond), 0),
+                    num(s.median(RepResult::runsPerSecond), 0),
                     num(s.median(RepResult::execStepsPerSecond), 0),
-                    num(s.median(r -> r.ceiling().rowsPerSecond()), 0), num(s.median(RepResult::ratio), 2),
+                    num(s.median(r -> r.ceiling().rowsPerSecond()), 0),
+                    num(s.median(RepResult::ratio), 2),
                     num(s.median(RepResult::execRatio), 2));
         }
         return t;
     }
 
     Table cost() {
-        Table t = new Table("database", "workload", "workers", "tx/step", "exec-only tx/step", "rollbacks/step",
-                "ceiling tx/row", "hand-off p50 ms", "hand-off p99 ms", "peak heap MB", "JVM CPU s/1k steps",
-                "PG CPU s/1k steps", "other processes (cores)");
+        Table t = new Table(
+                "database",
+                "workload",
+                "workers",
+                "tx/step",
+                "exec-only tx/step",
+                "rollbacks/step",
+                "ceiling tx/row",
+                "hand-off p50 ms",
+                "hand-off p99 ms",
+                "peak heap MB",
+                "JVM CPU s/1k steps",
+                "PG CPU s/1k steps",
+                "other processes (cores)");
         for (Summary s : summaries) {
             String mark = s.foreignSessions() > 0 ? " *" : "";
-            t.row(s.database(), s.workload().label(), Integer.toString(s.workers()),
-                    num(s.median(RepResult::txPerStep), 2) + mark, num(s.median(RepResult::execTxPerStep), 2) + mark,
-                    num(s.median(RepResult::rollbacksPerStep), 3), num(s.median(RepResult::ceilingTxPerRow), 3),
-                    num(s.median(r -> r.handoffP50Nanos() / 1e6), 2), num(s.median(r -> r.handoffP99Nanos() / 1e6), 2),
-                    num(s.median(r -> r.peakHeapBytes() / 1048576.0), 0), num(s.median(RepResult::jvmCpuPer1000Steps), 2),
-                    num(s.median(RepResult::serverCpuPer1000Steps), 2), num(s.median(RepResult::otherCores), 2));
+            t.row(
+                    s.database(),
+                    s.workload().label(),
+                    Integer.toString(s.workers()),
+                    num(s.median(RepResult::txPerStep), 2) + mark,
+                    num(s.median(RepResult::execTxPerStep), 2) + mark,
+                    num(s.median(RepResult::rollbacksPerStep), 3),
+                    num(s.median(RepResult::ceilingTxPerRow), 3),
+                    num(s.median(r -> r.handoffP50Nanos() / 1e6), 2),
+                    num(s.median(r -> r.handoffP99Nanos() / 1e6), 2),
+                    num(s.median(r -> r.peakHeapBytes() / 1048576.0), 0),
+                    num(s.median(RepResult::jvmCpuPer1000Steps), 2),
+                    num(s.median(RepResult::serverCpuPer1000Steps), 2),
+                    num(s.median(RepResult::otherCores), 2));
         }
         return t;
     }
@@ -63,8 +98,8 @@ final class Report {
             lines.add(at + verdict(tx <= MAX_TX_PER_STEP_PEER) + " committed transactions per step ≤ ~"
                     + num(MAX_TX_PER_STEP_PEER, 1) + " (" + num(tx, 2) + ")");
             double p50 = s.median(r -> r.handoffP50Nanos() / 1e6);
-            lines.add(at + verdict(p50 < MAX_HANDOFF_P50_MS) + " hand-off p50 < " + num(MAX_HANDOFF_P50_MS, 0)
-                    + " ms (" + num(p50, 2) + " ms)");
+            lines.add(at + verdict(p50 < MAX_HANDOFF_P50_MS) + " hand-off p50 < " + num(MAX_HANDOFF_P50_MS, 0) + " ms ("
+                    + num(p50, 2) + " ms)");
             double ratio = s.median(RepResult::ratio);
             lines.add(at + verdict(ratio >= MIN_CEILING_RATIO) + " throughput ≥ " + num(MIN_CEILING_RATIO * 100, 0)
                     + "% of the raw insert ceiling (" + num(ratio * 100, 0) + "%, exec-only "

@@ -39,7 +39,8 @@ final class SqliteDatabase implements BenchDatabase {
 
     @Override
     public String version() {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:");
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT sqlite_version()")) {
             rs.next();
             return "SQLite " + rs.getString(1);
@@ -52,7 +53,8 @@ final class SqliteDatabase implements BenchDatabase {
     public void prepare() {
         file = folder.resolve("bench-" + (++files) + ".db");
         open(1).close();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE bench_ceiling (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
         } catch (SQLException e) {
             throw new IllegalStateException("could not create the ceiling table: " + e.getMessage(), e);
@@ -87,8 +89,8 @@ final class SqliteDatabase implements BenchDatabase {
     @Override
     public RawInsertCeiling.Result ceiling(int threads, Duration warmup, Duration measure) {
         try (Connection c = connect()) {
-            return RawInsertCeiling.sharedConnection(threads, c, "INSERT INTO bench_ceiling (payload) VALUES (?)",
-                    warmup, measure);
+            return RawInsertCeiling.sharedConnection(
+                    threads, c, "INSERT INTO bench_ceiling (payload) VALUES (?)", warmup, measure);
         } catch (SQLException e) {
             throw new IllegalStateException("the SQLite ceiling failed: " + e.getMessage(), e);
         }

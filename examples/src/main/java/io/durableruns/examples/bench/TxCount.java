@@ -8,7 +8,7 @@ record TxCount(long commits, long rollbacks, int foreignSessions) {
     static final TxCount NONE = new TxCount(0, 0, 0);
 
     TxCount plus(TxCount other) {
-        return new TxCount(commits + other.commits, rollbacks + other.rollbacks,
-                Math.max(foreignSessions, other.foreignSessions));
+        return new TxCount(
+                commits + other.commits, rollbacks + other.rollbacks, Math.max(foreignSessions, other.foreignSessions));
     }
 }

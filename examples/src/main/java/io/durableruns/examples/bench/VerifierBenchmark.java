@@ -16,9 +16,10 @@ final class VerifierBenchmark {
     private static final String URL = "https://runs.example.com/api/jobs/run-step";
     /** Upstash's public development keys (the local dev server's), not secrets. */
     private static final String CURRENT_KEY = "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r";
+
     private static final String NEXT_KEY = "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs";
-    private static final byte[] BODY = "{\"runId\":\"run_01jxk9q3v6d8e2m4n5p7r9s0tw\",\"step\":\"synthesize\"}"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] BODY =
+            "{\"runId\":\"run_01jxk9q3v6d8e2m4n5p7r9s0tw\",\"step\":\"synthesize\"}".getBytes(StandardCharsets.UTF_8);
     private static final int BATCHES = 5;
 
     /** The median cost of one verification over the batches. */

@@ -18,9 +18,16 @@ import java.util.Map;
 public final class EmbeddedExample {
     static final StepGraph GREET = StepGraph.builder("greet", 1)
             .step("lookup", ctx -> Map.of("name", ctx.input().path("user").asText()))
-            .step("compose", List.of("lookup"), ctx -> "Hello, " + ctx.output("lookup").get("name").asText())
+            .step(
+                    "compose",
+                    List.of("lookup"),
+                    ctx -> "Hello, " + ctx.output("lookup").get("name").asText())
             .step("deliver", List.of("compose"), ctx -> {
-                ctx.artifacts().putText("message.txt", "text/plain", ctx.output("compose").asText());
+                ctx.artifacts()
+                        .putText(
+                                "message.txt",
+                                "text/plain",
+                                ctx.output("compose").asText());
                 return Map.of("delivered", true);
             })
             .build();
@@ -33,7 +40,8 @@ public final class EmbeddedExample {
     /** Runs the greet graph for {@code user} and returns the message it delivered. */
     static String greet(String databaseUrl, String user) throws InterruptedException {
         try (JdbcRunStore store = JdbcRunStore.fromUrl(databaseUrl, JdbcOptions.defaults());
-                LocalDispatcher dispatcher = LocalDispatcher.builder().workers(4).listenTo(store).build()) {
+                LocalDispatcher dispatcher =
+                        LocalDispatcher.builder().workers(4).listenTo(store).build()) {
             RunEngine engine = RunEngine.builder()
                     .store(store)
                     .registry(new GraphRegistry().register(GREET))
@@ -42,8 +50,13 @@ public final class EmbeddedExample {
             dispatcher.start(engine, engine);
 
             var input = JsonNodeFactory.instance.objectNode().put("user", user);
-            String runId = engine.create(new CreateRunCommand("greet", null, input, "greet-" + user)).run().run().id();
-            for (int i = 0; i < 200 && !engine.find(runId).orElseThrow().run().status().isTerminal(); i++) {
+            String runId = engine.create(new CreateRunCommand("greet", null, input, "greet-" + user))
+                    .run()
+                    .run()
+                    .id();
+            for (int i = 0;
+                    i < 200 && !engine.find(runId).orElseThrow().run().status().isTerminal();
+                    i++) {
                 Thread.sleep(25);
             }
             return engine.artifact(runId, "deliver", "message.txt")

@@ -18,7 +18,10 @@ public final class FlakyGraph {
     public static StepGraph create() {
         return StepGraph.builder(NAME, 1)
                 .step(StepDefinition.named("wobble")
-                        .retry(RetryPolicy.newBuilder().maxAttempts(2).initialBackoff(Duration.ofMillis(200)).build())
+                        .retry(RetryPolicy.newBuilder()
+                                .maxAttempts(2)
+                                .initialBackoff(Duration.ofMillis(200))
+                                .build())
                         .timeout(Duration.ofMinutes(1))
                         .handler(ctx -> {
                             DemoInput.apply(ctx);

@@ -50,8 +50,8 @@ public final class ResearchGraph {
     private static Plan plan(StepContext ctx) throws Exception {
         DemoInput.apply(ctx);
         String topic = DemoInput.topic(ctx);
-        List<String> queries = ctx.tools().call("planner", Map.of("topic", topic),
-                () -> List.of(topic + " overview", topic + " pitfalls"));
+        List<String> queries = ctx.tools()
+                .call("planner", Map.of("topic", topic), () -> List.of(topic + " overview", topic + " pitfalls"));
         return new Plan(topic, queries);
     }
 

@@ -52,22 +52,30 @@ public final class RunsServer implements AutoCloseable {
         store = JdbcRunStore.fromUrl(config.databaseUrl(), JdbcOptions.defaults());
         closeables.add(store);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RunEngine.Builder engineBuilder = RunEngine.builder()
-                .store(store)
-                .registry(registry)
-                .observer(new MicrometerEngineObserver(meters));
+        RunEngine.Builder engineBuilder =
+                RunEngine.builder().store(store).registry(registry).observer(new MicrometerEngineObserver(meters));
         engineOptions.accept(engineBuilder);
         QStashConfig qstash = null;
         String dispatch;
         if (config.qstash()) {
             qstash = QStashConfig.fromEnvironment(config.environment());
-            QStashRelay relay = QStashRelay.newBuilder().config(qstash).store(store).catalog(catalog(registry)).build();
-            engine = engineBuilder.dispatchSignal(relay).retryDelivery(RetryDelivery.REDELIVERY).build();
+            QStashRelay relay = QStashRelay.newBuilder()
+                    .config(qstash)
+                    .store(store)
+                    .catalog(catalog(registry))
+                    .build();
+            engine = engineBuilder
+                    .dispatchSignal(relay)
+                    .retryDelivery(RetryDelivery.REDELIVERY)
+                    .build();
             closeables.add(0, relay.start());
             closeables.add(0, sweeper(engine));
             dispatch = "QStash at " + qstash.qstashUrl() + ", steps delivered to " + qstash.stepUrl();
         } else {
-            LocalDispatcher dispatcher = LocalDispatcher.builder().workers(config.workers()).listenTo(store).build();
+            LocalDispatcher dispatcher = LocalDispatcher.builder()
+                    .workers(config.workers())
+                    .listenTo(store)
+                    .build();
             engine = engineBuilder.dispatchSignal(dispatcher).build();
             closeables.add(0, dispatcher.start(engine, engine));
             dispatch = "local dispatcher, " + config.workers() + " workers";
@@ -88,9 +96,14 @@ public final class RunsServer implements AutoCloseable {
         log.info("Durable runs server listening on http://{}:{}", http.host(), http.port());
         log.info("  database : {}", config.redactedDatabaseUrl());
         log.info("  dispatch : {}", dispatch);
-        log.info("  graphs   : {}", registry.all().stream().map(g -> g.name() + " v" + g.version()).toList());
-        log.info("  api auth : {}", config.apiToken() == null ? "none (bound to 127.0.0.1 only; set RUNS_API_TOKEN)" : "bearer token");
-        long sinceStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        log.info(
+                "  graphs   : {}",
+                registry.all().stream().map(g -> g.name() + " v" + g.version()).toList());
+        log.info(
+                "  api auth : {}",
+                config.apiToken() == null ? "none (bound to 127.0.0.1 only; set RUNS_API_TOKEN)" : "bearer token");
+        long sinceStart = System.currentTimeMillis()
+                - ManagementFactory.getRuntimeMXBean().getStartTime();
         log.info("Ready in {} ms", sinceStart);
     }
 
@@ -103,7 +116,8 @@ public final class RunsServer implements AutoCloseable {
      * Starts a server with your graphs, configured from {@code env}; {@code engineOptions} may adjust the
      * engine (lease margin, clock) before it is built.
      */
-    public static RunsServer start(Map<String, String> env, GraphRegistry registry, Consumer<RunEngine.Builder> engineOptions) {
+    public static RunsServer start(
+            Map<String, String> env, GraphRegistry registry, Consumer<RunEngine.Builder> engineOptions) {
         return new RunsServer(ServerConfig.fromEnvironment(env), registry, engineOptions);
     }
 
@@ -136,13 +150,17 @@ public final class RunsServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        exec.scheduleWithFixedDelay(() -> {
-            try {
-                engine.sweep();
-            } catch (RuntimeException e) {
-                log.warn("Sweep failed; will try again", e);
-            }
-        }, 10, 15, TimeUnit.SECONDS);
+        exec.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        engine.sweep();
+                    } catch (RuntimeException e) {
+                        log.warn("Sweep failed; will try again", e);
+                    }
+                },
+                10,
+                15,
+                TimeUnit.SECONDS);
         return () -> {
             exec.shutdownNow();
             exec.awaitTermination(5, TimeUnit.SECONDS);
@@ -186,10 +204,13 @@ public final class RunsServer implements AutoCloseable {
      * grace period to finish, leases not started are released.
      */
     public RunsServer closeOnShutdown() {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Shutting down: finishing running steps");
-            close();
-        }, "durable-runs-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Shutting down: finishing running steps");
+                            close();
+                        },
+                        "durable-runs-shutdown"));
         return this;
     }
 }

@@ -15,7 +15,13 @@ import java.util.Map;
  * @param host {@code RUNS_HOST}: the address to bind when a token is set (default 0.0.0.0)
  * @param qstash whether {@code QSTASH_TOKEN} is set: steps are then dispatched through QStash
  */
-record ServerConfig(int port, String databaseUrl, int workers, String apiToken, String host, boolean qstash,
+record ServerConfig(
+        int port,
+        String databaseUrl,
+        int workers,
+        String apiToken,
+        String host,
+        boolean qstash,
         Map<String, String> environment) {
 
     static final String DEFAULT_DATABASE_URL = "jdbc:sqlite:./data/runs.db";
@@ -27,7 +33,8 @@ record ServerConfig(int port, String databaseUrl, int workers, String apiToken, 
         String token = blankToNull(env.get("RUNS_API_TOKEN"));
         String host = blankToNull(env.get("RUNS_HOST"));
         boolean qstash = blankToNull(env.get("QSTASH_TOKEN")) != null;
-        return new ServerConfig(port, db == null ? DEFAULT_DATABASE_URL : db, workers, token, host, qstash, Map.copyOf(env));
+        return new ServerConfig(
+                port, db == null ? DEFAULT_DATABASE_URL : db, workers, token, host, qstash, Map.copyOf(env));
     }
 
     private static int intVar(Map<String, String> env, String name, int defaultValue, int min, int max) {
@@ -42,7 +49,8 @@ record ServerConfig(int port, String databaseUrl, int workers, String apiToken, 
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer from " + min + " to " + max + ", was '" + raw + "'");
+            throw new IllegalArgumentException(
+                    name + " must be an integer from " + min + " to " + max + ", was '" + raw + "'");
         }
     }
 

@@ -15,8 +15,17 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final String[] INFRASTRUCTURE = {
-        "org.jdbi..", "io.javalin..", "com.nimbusds..", "java.sql..", "javax.sql..", "java.net.http..",
-        "org.eclipse.jetty..", "com.zaxxer..", "io.micrometer..", "org.postgresql..", "org.sqlite..",
+        "org.jdbi..",
+        "io.javalin..",
+        "com.nimbusds..",
+        "java.sql..",
+        "javax.sql..",
+        "java.net.http..",
+        "org.eclipse.jetty..",
+        "com.zaxxer..",
+        "io.micrometer..",
+        "org.postgresql..",
+        "org.sqlite..",
         "com.sun.net.httpserver.."
     };
 
@@ -35,34 +44,70 @@ class ArchitectureTest {
 
     @Test
     void the_core_and_the_ports_see_no_infrastructure() {
-        check(noClasses().that().resideInAnyPackage("io.durableruns.core..", "io.durableruns.ports..")
-                .should().dependOnClassesThat().resideInAnyPackage(INFRASTRUCTURE)
+        check(noClasses()
+                .that()
+                .resideInAnyPackage("io.durableruns.core..", "io.durableruns.ports..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(INFRASTRUCTURE)
                 .because("run-core and run-ports are plain Java: no JDBI, Javalin, Nimbus, JDBC or HTTP types"));
     }
 
     @Test
     void the_ports_do_not_depend_on_the_core() {
-        check(noClasses().that().resideInAPackage("io.durableruns.ports..")
-                .should().dependOnClassesThat().resideInAPackage("io.durableruns.core.."));
+        check(noClasses()
+                .that()
+                .resideInAPackage("io.durableruns.ports..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.durableruns.core.."));
     }
 
     @Test
     void the_core_does_not_depend_on_adapters() {
-        check(noClasses().that().resideInAnyPackage("io.durableruns.core..", "io.durableruns.ports..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.durableruns.jdbc..", "io.durableruns.qstash..",
-                        "io.durableruns.http..", "io.durableruns.examples.."));
+        check(noClasses()
+                .that()
+                .resideInAnyPackage("io.durableruns.core..", "io.durableruns.ports..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.durableruns.jdbc..",
+                        "io.durableruns.qstash..",
+                        "io.durableruns.http..",
+                        "io.durableruns.examples.."));
     }
 
     @Test
     void adapters_depend_on_the_ports_only_never_on_each_other_or_the_engine() {
-        check(noClasses().that().resideInAPackage("io.durableruns.jdbc..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.durableruns.core..", "io.durableruns.qstash..",
-                        "io.durableruns.http..", "io.durableruns.examples.."));
-        check(noClasses().that().resideInAPackage("io.durableruns.qstash..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.durableruns.core..", "io.durableruns.jdbc..",
-                        "io.durableruns.http..", "io.durableruns.examples.."));
-        check(noClasses().that().resideInAPackage("io.durableruns.http..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.durableruns.core..", "io.durableruns.jdbc..",
-                        "io.durableruns.qstash..", "io.durableruns.examples.."));
+        check(noClasses()
+                .that()
+                .resideInAPackage("io.durableruns.jdbc..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.durableruns.core..",
+                        "io.durableruns.qstash..",
+                        "io.durableruns.http..",
+                        "io.durableruns.examples.."));
+        check(noClasses()
+                .that()
+                .resideInAPackage("io.durableruns.qstash..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.durableruns.core..",
+                        "io.durableruns.jdbc..",
+                        "io.durableruns.http..",
+                        "io.durableruns.examples.."));
+        check(noClasses()
+                .that()
+                .resideInAPackage("io.durableruns.http..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.durableruns.core..",
+                        "io.durableruns.jdbc..",
+                        "io.durableruns.qstash..",
+                        "io.durableruns.examples.."));
     }
 }

@@ -52,7 +52,10 @@ class CrashRecoveryTest {
         Process first = startServer(databaseUrl, port, "first");
         Http http = new Http(port);
         awaitReady(http, first);
-        String id = http.post("/api/runs", "{\"graph\":\"slow\",\"input\":{\"sleepMs\":1500}}").json().path("id").asText();
+        String id = http.post("/api/runs", "{\"graph\":\"slow\",\"input\":{\"sleepMs\":1500}}")
+                .json()
+                .path("id")
+                .asText();
         http.await("/api/runs/" + id, run -> stepStatus(run, "work").equals("RUNNING"), Duration.ofSeconds(20));
 
         first.destroy();
@@ -61,9 +64,13 @@ class CrashRecoveryTest {
 
         Process second = startServer(databaseUrl, port, "second");
         awaitReady(http, second);
-        JsonNode run = http.await("/api/runs/" + id, r -> r.path("status").asText().equals("SUCCEEDED"), Duration.ofSeconds(30));
-        assertThat(step(run, "work").path("attempt").asInt()).as("the step finished during the grace period").isEqualTo(1);
-        assertThat(http.get("/api/runs/" + id + "/artifacts/work/out.txt").body()).isEqualTo("attempt 1");
+        JsonNode run = http.await(
+                "/api/runs/" + id, r -> r.path("status").asText().equals("SUCCEEDED"), Duration.ofSeconds(30));
+        assertThat(step(run, "work").path("attempt").asInt())
+                .as("the step finished during the grace period")
+                .isEqualTo(1);
+        assertThat(http.get("/api/runs/" + id + "/artifacts/work/out.txt").body())
+                .isEqualTo("attempt 1");
     }
 
     private void recoversAfterKill(String databaseUrl) throws Exception {
@@ -83,17 +90,28 @@ class CrashRecoveryTest {
 
         Process second = startServer(databaseUrl, port, "second");
         awaitReady(http, second);
-        JsonNode run = http.await("/api/runs/" + id, r -> r.path("status").asText().equals("SUCCEEDED"), Duration.ofSeconds(60));
+        JsonNode run = http.await(
+                "/api/runs/" + id, r -> r.path("status").asText().equals("SUCCEEDED"), Duration.ofSeconds(60));
 
         JsonNode work = step(run, "work");
         assertThat(work.path("attempt").asInt()).isEqualTo(2);
         JsonNode artifacts = http.get("/api/runs/" + id + "/artifacts").json().path("artifacts");
         assertThat(artifacts).hasSize(1);
-        assertThat(http.get("/api/runs/" + id + "/artifacts/work/out.txt").body()).isEqualTo("attempt 2");
+        assertThat(http.get("/api/runs/" + id + "/artifacts/work/out.txt").body())
+                .isEqualTo("attempt 2");
         List<String> types = new ArrayList<>();
-        http.get("/api/runs/" + id + "/timeline").json().path("events").forEach(e -> types.add(e.path("type").asText()));
-        assertThat(types).containsSubsequence("STEP_STARTED", "STEP_LEASE_EXPIRED", "STEP_RETRY_SCHEDULED", "STEP_STARTED",
-                "STEP_SUCCEEDED", "RUN_SUCCEEDED");
+        http.get("/api/runs/" + id + "/timeline")
+                .json()
+                .path("events")
+                .forEach(e -> types.add(e.path("type").asText()));
+        assertThat(types)
+                .containsSubsequence(
+                        "STEP_STARTED",
+                        "STEP_LEASE_EXPIRED",
+                        "STEP_RETRY_SCHEDULED",
+                        "STEP_STARTED",
+                        "STEP_SUCCEEDED",
+                        "RUN_SUCCEEDED");
     }
 
     private static String stepStatus(JsonNode run, String name) {
@@ -111,8 +129,8 @@ class CrashRecoveryTest {
 
     private Process startServer(String databaseUrl, int port, String name) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashTestServer.class.getName());
+        ProcessBuilder pb =
+                new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashTestServer.class.getName());
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().put("DATABASE_URL", databaseUrl);
         pb.environment().put("RUNS_WORKERS", "2");

@@ -34,7 +34,8 @@ public final class CrashTestServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        RunsServer.start(System.getenv(), registry(), b -> b.leaseMargin(Duration.ofSeconds(1))).closeOnShutdown();
+        RunsServer.start(System.getenv(), registry(), b -> b.leaseMargin(Duration.ofSeconds(1)))
+                .closeOnShutdown();
         Thread.currentThread().join();
     }
 }

@@ -63,10 +63,16 @@ class QStashEndToEndTest {
         StepGraph demo = ResearchGraph.create();
         StepGraph.Builder b = StepGraph.builder(demo.name(), demo.version());
         for (StepDefinition d : demo.steps()) {
-            b.step(StepDefinition.named(d.name()).dependsOn(d.dependsOn()).retry(d.retry()).timeout(d.timeout())
+            b.step(StepDefinition.named(d.name())
+                    .dependsOn(d.dependsOn())
+                    .retry(d.retry())
+                    .timeout(d.timeout())
                     .handler(ctx -> {
-                        handlerCalls.computeIfAbsent(ctx.runId() + "/" + ctx.stepName() + "/" + ctx.attempt(),
-                                k -> new AtomicInteger()).incrementAndGet();
+                        handlerCalls
+                                .computeIfAbsent(
+                                        ctx.runId() + "/" + ctx.stepName() + "/" + ctx.attempt(),
+                                        k -> new AtomicInteger())
+                                .incrementAndGet();
                         return d.handler().handle(ctx);
                     }));
         }
@@ -102,27 +108,48 @@ class QStashEndToEndTest {
             String input = i % 10 == 0
                     ? "{\"topic\":\"t" + i + "\",\"failTimes\":{\"synthesize\":1}}"
                     : "{\"topic\":\"t" + i + "\"}";
-            assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":" + input + "}").status()).isEqualTo(201);
+            assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":" + input + "}")
+                            .status())
+                    .isEqualTo(201);
         }
         RunEngine engine = server.engine();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (engine.list(new RunListQuery(new RunFilter(RunStatus.SUCCEEDED, null), 500, null)).runs().size() < runs) {
+        while (engine.list(new RunListQuery(new RunFilter(RunStatus.SUCCEEDED, null), 500, null))
+                        .runs()
+                        .size()
+                < runs) {
             assertThat(System.nanoTime()).as("all runs succeed within 120 s").isLessThan(deadline);
-            assertThat(engine.list(new RunListQuery(new RunFilter(RunStatus.FAILED, null), 500, null)).runs()).isEmpty();
+            assertThat(engine.list(new RunListQuery(new RunFilter(RunStatus.FAILED, null), 500, null))
+                            .runs())
+                    .isEmpty();
             Thread.sleep(200);
         }
-        List<RunRecord> all = engine.list(new RunListQuery(RunFilter.any(), 500, null)).runs();
+        List<RunRecord> all =
+                engine.list(new RunListQuery(RunFilter.any(), 500, null)).runs();
         assertThat(all).hasSize(runs).allSatisfy(r -> assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED));
         for (RunRecord r : all) {
-            assertThat(engine.artifacts(r.id())).singleElement().satisfies(a -> assertThat(a.key()).isEqualTo("spec.md"));
+            assertThat(engine.artifacts(r.id())).singleElement().satisfies(a -> assertThat(a.key())
+                    .isEqualTo("spec.md"));
             if (r.input().path("failTimes").has("synthesize")) {
-                List<EventType> types = engine.timeline(r.id()).stream().map(TimelineEvent::type).toList();
-                assertThat(types).containsSubsequence(EventType.STEP_FAILED, EventType.STEP_RETRY_SCHEDULED,
-                        EventType.STEP_STARTED, EventType.STEP_SUCCEEDED);
-                assertThat(engine.find(r.id()).orElseThrow().step("synthesize").orElseThrow().attempt()).isEqualTo(2);
+                List<EventType> types = engine.timeline(r.id()).stream()
+                        .map(TimelineEvent::type)
+                        .toList();
+                assertThat(types)
+                        .containsSubsequence(
+                                EventType.STEP_FAILED,
+                                EventType.STEP_RETRY_SCHEDULED,
+                                EventType.STEP_STARTED,
+                                EventType.STEP_SUCCEEDED);
+                assertThat(engine.find(r.id())
+                                .orElseThrow()
+                                .step("synthesize")
+                                .orElseThrow()
+                                .attempt())
+                        .isEqualTo(2);
             }
         }
-        assertThat(handlerCalls).allSatisfy((key, calls) -> assertThat(calls.get()).as(key).isEqualTo(1));
+        assertThat(handlerCalls)
+                .allSatisfy((key, calls) -> assertThat(calls.get()).as(key).isEqualTo(1));
         assertThat(handlerCalls).hasSize(runs * 5 + runs / 10);
         QStashEmulator.Stats stats = emulator.stats();
         assertThat(stats.failedPublishes()).as("publishes failed on purpose").isPositive();
@@ -134,27 +161,47 @@ class QStashEndToEndTest {
         postgresUrl = TestPostgres.freshSchemaUrl("qstash");
         start(postgresUrl, false);
         Http http = new Http(server.port());
-        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"topic\":\"signed\"}}").json().path("id").asText();
+        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"topic\":\"signed\"}}")
+                .json()
+                .path("id")
+                .asText();
         http.await("/api/runs/" + id, r -> r.path("status").asText().equals("SUCCEEDED"), Duration.ofSeconds(30));
-        int events = http.get("/api/runs/" + id + "/timeline").json().path("events").size();
+        int events =
+                http.get("/api/runs/" + id + "/timeline").json().path("events").size();
         byte[] body = ("{\"runId\":\"" + id + "\",\"step\":\"plan\"}").getBytes(StandardCharsets.UTF_8);
         String stepUrl = "http://127.0.0.1:" + server.port() + "/api/jobs/run-step";
 
-        assertThat(http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8)).status()).isEqualTo(401);
+        assertThat(http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8))
+                        .status())
+                .isEqualTo(401);
         String forged = new QStashSigner("sig_forgedforgedforgedforgedforg").sign(stepUrl, body);
-        assertThat(http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8), "Upstash-Signature", forged)
-                .status()).isEqualTo(401);
-        String wrongBody = new QStashSigner(emulator.currentSigningKey()).sign(stepUrl, "{}".getBytes(StandardCharsets.UTF_8));
-        assertThat(http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8), "Upstash-Signature", wrongBody)
-                .status()).isEqualTo(401);
+        assertThat(http.post(
+                                "/api/jobs/run-step",
+                                new String(body, StandardCharsets.UTF_8),
+                                "Upstash-Signature",
+                                forged)
+                        .status())
+                .isEqualTo(401);
+        String wrongBody =
+                new QStashSigner(emulator.currentSigningKey()).sign(stepUrl, "{}".getBytes(StandardCharsets.UTF_8));
+        assertThat(http.post(
+                                "/api/jobs/run-step",
+                                new String(body, StandardCharsets.UTF_8),
+                                "Upstash-Signature",
+                                wrongBody)
+                        .status())
+                .isEqualTo(401);
 
         String signed = new QStashSigner(emulator.currentSigningKey()).sign(stepUrl, body);
-        Http.Answer redelivery = http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8),
-                "Upstash-Signature", signed);
+        Http.Answer redelivery =
+                http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8), "Upstash-Signature", signed);
         assertThat(redelivery.status()).isEqualTo(200);
         assertThat(redelivery.json().path("outcome").asText()).isEqualTo("duplicate");
-        assertThat(http.get("/api/runs/" + id + "/timeline").json().path("events")).hasSize(events);
-        assertThat(handlerCalls.keySet()).filteredOn(k -> k.startsWith(id + "/plan/")).containsExactly(id + "/plan/1");
+        assertThat(http.get("/api/runs/" + id + "/timeline").json().path("events"))
+                .hasSize(events);
+        assertThat(handlerCalls.keySet())
+                .filteredOn(k -> k.startsWith(id + "/plan/"))
+                .containsExactly(id + "/plan/1");
         assertThat(http.get("/metrics").body()).contains("durableruns_signature_rejections_total");
     }
 
@@ -163,11 +210,15 @@ class QStashEndToEndTest {
         start("jdbc:sqlite:" + dir.resolve("runs.db"), false);
         emulator.close();
         Http http = new Http(server.port());
-        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"topic\":\"by hand\"}}").json().path("id").asText();
+        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"topic\":\"by hand\"}}")
+                .json()
+                .path("id")
+                .asText();
         byte[] body = ("{\"runId\":\"" + id + "\",\"step\":\"plan\"}").getBytes(StandardCharsets.UTF_8);
         String stepUrl = "http://127.0.0.1:" + server.port() + "/api/jobs/run-step";
         String signed = new QStashSigner(QStashEmulator.DEV_NEXT_SIGNING_KEY).sign(stepUrl, body);
-        Http.Answer answer = http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8), "Upstash-Signature", signed);
+        Http.Answer answer =
+                http.post("/api/jobs/run-step", new String(body, StandardCharsets.UTF_8), "Upstash-Signature", signed);
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.json().path("outcome").asText()).isEqualTo("done");
         JsonNode run = http.get("/api/runs/" + id).json();
@@ -180,7 +231,10 @@ class QStashEndToEndTest {
         start("jdbc:sqlite:" + dir.resolve("runs.db"), false);
         emulator.close();
         Http http = new Http(server.port());
-        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{}}").json().path("id").asText();
+        String id = http.post("/api/runs", "{\"graph\":\"research\",\"input\":{}}")
+                .json()
+                .path("id")
+                .asText();
         String source = "{\"runId\":\"" + id + "\",\"step\":\"plan\",\"graph\":\"research\",\"version\":1}";
         String callback = "{\"status\":503,\"header\":{},\"body\":\"\",\"retried\":2,\"maxRetries\":2,"
                 + "\"dlqId\":\"dlq_1\",\"sourceMessageId\":\"msg_1\",\"url\":\"http://127.0.0.1:" + server.port()
@@ -191,7 +245,9 @@ class QStashEndToEndTest {
         QStashSigner signer = new QStashSigner(QStashEmulator.DEV_CURRENT_SIGNING_KEY);
 
         String signedForStepUrl = signer.sign(base + "/api/jobs/run-step", body);
-        assertThat(http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signedForStepUrl).status()).isEqualTo(401);
+        assertThat(http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signedForStepUrl)
+                        .status())
+                .isEqualTo(401);
         assertThat(http.get("/api/runs/" + id).json().path("status").asText()).isEqualTo("QUEUED");
 
         String signed = signer.sign(base + "/api/jobs/step-failed", body);

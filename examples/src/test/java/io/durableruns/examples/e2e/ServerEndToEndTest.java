@@ -27,8 +27,8 @@ class ServerEndToEndTest {
 
     @BeforeEach
     void start() {
-        server = RunsServer.start(Map.of("PORT", "0", "DATABASE_URL", "jdbc:sqlite:" + dir.resolve("runs.db"),
-                "RUNS_WORKERS", "4"));
+        server = RunsServer.start(
+                Map.of("PORT", "0", "DATABASE_URL", "jdbc:sqlite:" + dir.resolve("runs.db"), "RUNS_WORKERS", "4"));
         http = new Http(server.port());
     }
 
@@ -38,7 +38,8 @@ class ServerEndToEndTest {
     }
 
     private static boolean finished(JsonNode run) {
-        return List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(run.path("status").asText());
+        return List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                .contains(run.path("status").asText());
     }
 
     @Test
@@ -46,15 +47,18 @@ class ServerEndToEndTest {
         String body = "{\"graph\":\"research\",\"input\":{\"topic\":\"no client\",\"sleepMs\":50}}";
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.write(
+                    ("POST /api/runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
         JsonNode list = http.await("/api/runs", l -> l.path("runs").size() == 1, Duration.ofSeconds(10));
         String id = list.path("runs").get(0).path("id").asText();
         JsonNode run = http.await("/api/runs/" + id, ServerEndToEndTest::finished, Duration.ofSeconds(30));
         assertThat(run.path("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(http.get("/api/runs/" + id + "/artifacts/write-spec/spec.md").body()).startsWith("# Spec: no client");
+        assertThat(http.get("/api/runs/" + id + "/artifacts/write-spec/spec.md").body())
+                .startsWith("# Spec: no client");
     }
 
     @Test
@@ -76,10 +80,21 @@ class ServerEndToEndTest {
         assertThat(retried.path("steps").get(0).path("attempt").asInt()).isEqualTo(3);
 
         List<String> types = new ArrayList<>();
-        http.get("/api/runs/" + id + "/timeline").json().path("events").forEach(e -> types.add(e.path("type").asText()));
-        assertThat(types).containsSubsequence("STEP_FAILED", "STEP_RETRY_SCHEDULED", "STEP_FAILED", "RUN_FAILED",
-                "RUN_RETRIED", "STEP_SUCCEEDED", "RUN_SUCCEEDED");
-        assertThat(http.get("/api/runs/" + id + "/tool-calls").json().path("toolCalls")).hasSize(1);
+        http.get("/api/runs/" + id + "/timeline")
+                .json()
+                .path("events")
+                .forEach(e -> types.add(e.path("type").asText()));
+        assertThat(types)
+                .containsSubsequence(
+                        "STEP_FAILED",
+                        "STEP_RETRY_SCHEDULED",
+                        "STEP_FAILED",
+                        "RUN_FAILED",
+                        "RUN_RETRIED",
+                        "STEP_SUCCEEDED",
+                        "RUN_SUCCEEDED");
+        assertThat(http.get("/api/runs/" + id + "/tool-calls").json().path("toolCalls"))
+                .hasSize(1);
         assertThat(http.post("/api/runs/" + id + "/retry", "").status()).isEqualTo(409);
     }
 
@@ -90,15 +105,25 @@ class ServerEndToEndTest {
         Http.Answer again = http.post("/api/runs", body, "Idempotency-Key", "order-17");
         assertThat(first.status()).isEqualTo(201);
         assertThat(again.status()).isEqualTo(200);
-        assertThat(again.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
-        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"topic\":\"other\"}}",
-                "Idempotency-Key", "order-17").status()).isEqualTo(409);
+        assertThat(again.json().path("id").asText())
+                .isEqualTo(first.json().path("id").asText());
+        assertThat(http.post(
+                                "/api/runs",
+                                "{\"graph\":\"research\",\"input\":{\"topic\":\"other\"}}",
+                                "Idempotency-Key",
+                                "order-17")
+                        .status())
+                .isEqualTo(409);
 
-        assertThat(http.post("/api/runs", "{\"graph\":", new String[0]).status()).isEqualTo(400);
+        assertThat(http.post("/api/runs", "{\"graph\":", new String[0]).status())
+                .isEqualTo(400);
         assertThat(http.post("/api/runs", "{\"input\":{}}").status()).isEqualTo(400);
         assertThat(http.post("/api/runs", "{\"graph\":\"nope\"}").status()).isEqualTo(404);
-        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"version\":9}").status()).isEqualTo(404);
-        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":\"" + "x".repeat(1_100_000) + "\"}").status())
+        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"version\":9}")
+                        .status())
+                .isEqualTo(404);
+        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":\"" + "x".repeat(1_100_000) + "\"}")
+                        .status())
                 .isEqualTo(413);
         assertThat(http.get("/api/runs").json().path("runs")).hasSize(1);
     }
@@ -110,7 +135,8 @@ class ServerEndToEndTest {
         JsonNode graphs = http.get("/api/graphs").json();
         assertThat(graphs.toString()).contains("research", "flaky", "sha256:");
         assertThat(http.get("/metrics").body()).contains("durableruns_queue_depth");
-        assertThat(http.get("/api/runs/run_00000000000000000000000000").status()).isEqualTo(404);
+        assertThat(http.get("/api/runs/run_00000000000000000000000000").status())
+                .isEqualTo(404);
         assertThat(http.get("/api/runs/not-a-run").status()).isEqualTo(400);
     }
 }

@@ -36,8 +36,10 @@ final class TestPostgres {
     /** Creates a fresh schema and returns a URL whose connections use it. */
     static String freshSchemaUrl(String prefix) throws SQLException {
         String base = requireUrl();
-        String schema = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+        String schema =
+                prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = DriverManager.getConnection(base);
+                Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
         return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
@@ -45,7 +47,8 @@ final class TestPostgres {
 
     static void dropSchemaOf(String url) throws SQLException {
         String schema = url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
-        try (Connection c = DriverManager.getConnection(requireUrl()); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(requireUrl());
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
     }

@@ -29,7 +29,8 @@ class ResearchGraphTest {
                 .startsWith("# Spec: durable execution")
                 .contains("web-search: durable execution overview")
                 .contains("paper-search: durable execution pitfalls");
-        assertThat(kit.toolCalls(runId)).extracting(t -> t.tool())
+        assertThat(kit.toolCalls(runId))
+                .extracting(t -> t.tool())
                 .contains("planner", "web-search", "paper-search", "summarizer", "writer");
     }
 
@@ -75,6 +76,7 @@ class ResearchGraphTest {
 
         assertThat(kit.run(runId).run().status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(kit.step(runId, "write-spec").attempt()).isEqualTo(2);
-        assertThat(kit.artifacts(runId)).singleElement().satisfies(a -> assertThat(a.key()).isEqualTo("spec.md"));
+        assertThat(kit.artifacts(runId)).singleElement().satisfies(a -> assertThat(a.key())
+                .isEqualTo("spec.md"));
     }
 }

@@ -39,14 +39,18 @@ final class Claims {
      *
      * @param intentConsumed whether the caller already removed the step's dispatch intent
      */
-    ClaimResult claim(StoreTransaction tx, String runId, String stepName, String owner, Instant now, boolean intentConsumed) {
+    ClaimResult claim(
+            StoreTransaction tx, String runId, String stepName, String owner, Instant now, boolean intentConsumed) {
         Optional<RunRecord> maybeRun = tx.runs().find(runId);
         if (maybeRun.isEmpty()) {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "no such run"));
         }
         RunRecord run = maybeRun.get();
         List<StepRecord> steps = tx.steps().findByRun(runId);
-        StepRecord step = steps.stream().filter(x -> x.name().equals(stepName)).findFirst().orElse(null);
+        StepRecord step = steps.stream()
+                .filter(x -> x.name().equals(stepName))
+                .findFirst()
+                .orElse(null);
         if (step == null) {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the run has no such step"));
         }
@@ -58,10 +62,15 @@ final class Claims {
         }
         Optional<StepGraph> graph = s.registry().find(run.graph(), run.version());
         if (graph.isEmpty()) {
-            log.warn("Run {} uses graph {} v{}, which is not registered in this process; step {} left for a process"
-                    + " that registers it", runId, run.graph(), run.version(), stepName);
-            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName,
-                    "graph " + run.graph() + " v" + run.version() + " is not registered here"));
+            log.warn(
+                    "Run {} uses graph {} v{}, which is not registered in this process; step {} left for a process"
+                            + " that registers it",
+                    runId,
+                    run.graph(),
+                    run.version(),
+                    stepName);
+            return ClaimResult.not(new DeliveryOutcome.Ignored(
+                    runId, stepName, "graph " + run.graph() + " v" + run.version() + " is not registered here"));
         }
         Events events = new Events(runId);
         if (step.status() == StepStatus.RUNNING) {
@@ -71,14 +80,17 @@ final class Claims {
             List<DispatchIntent> intents = new ArrayList<>();
             DeliveryOutcome expired = failures.expireLease(tx, run, graph.get(), step, now, events, intents);
             if (expired == null) {
-                return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
+                return ClaimResult.not(
+                        new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
             }
-            if (!(expired instanceof DeliveryOutcome.RetryAt retry) || retry.at().isAfter(now)) {
+            if (!(expired instanceof DeliveryOutcome.RetryAt retry)
+                    || retry.at().isAfter(now)) {
                 tx.intents().insertAll(intents);
                 tx.timeline().append(events.list());
-                return ClaimResult.not(expired instanceof DeliveryOutcome.RetryAt r
-                        ? new DeliveryOutcome.Busy(runId, stepName, r.at())
-                        : expired);
+                return ClaimResult.not(
+                        expired instanceof DeliveryOutcome.RetryAt r
+                                ? new DeliveryOutcome.Busy(runId, stepName, r.at())
+                                : expired);
             }
             step = tx.steps().find(runId, stepName).orElseThrow();
         }
@@ -99,7 +111,8 @@ final class Claims {
             if (current.status() == StepStatus.RUNNING) {
                 return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, current.leaseUntil()));
             }
-            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
+            return ClaimResult.not(
+                    new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
         }
         if (!intentConsumed) {
             tx.intents().deleteForStep(runId, stepName);
@@ -120,11 +133,19 @@ final class Claims {
      * Claims a successor that became ready in the transaction committing its last dependency, so the worker
      * that ran the dependency runs it next without another transaction.
      */
-    PreparedAttempt claimReady(StoreTransaction tx, RunRecord run, StepGraph graph, StepRecord ready, String owner,
-            Instant now, Map<String, JsonNode> knownOutputs, Events events) {
+    PreparedAttempt claimReady(
+            StoreTransaction tx,
+            RunRecord run,
+            StepGraph graph,
+            StepRecord ready,
+            String owner,
+            Instant now,
+            Map<String, JsonNode> knownOutputs,
+            Events events) {
         StepDefinition def = graph.step(ready.name());
         Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
-        StepRecord claimed = StepChange.of(ready).queued(now).claimed(owner, leaseUntil, now).build(now);
+        StepRecord claimed =
+                StepChange.of(ready).queued(now).claimed(owner, leaseUntil, now).build(now);
         if (!tx.steps().update(claimed, StepStatus.PENDING, ready.attempt())) {
             return null;
         }
@@ -173,12 +194,13 @@ final class Claims {
                         && x.status() == StepStatus.RUNNING
                         && x.attempt() == lease.attempt())
                 .findFirst();
-        Optional<StepGraph> graph = s.registry().find(run.get().graph(), run.get().version());
+        Optional<StepGraph> graph =
+                s.registry().find(run.get().graph(), run.get().version());
         if (step.isEmpty() || graph.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new PreparedAttempt(lease, run.get(), step.get(),
-                dependencyOutputs(graph.get().step(lease.step()), steps)));
+        return Optional.of(new PreparedAttempt(
+                lease, run.get(), step.get(), dependencyOutputs(graph.get().step(lease.step()), steps)));
     }
 
     private static Map<String, JsonNode> dependencyOutputs(StepDefinition def, List<StepRecord> steps) {

@@ -33,19 +33,31 @@ final class Completions {
     /** What a success commit produced. */
     record Committed(DeliveryOutcome outcome, PreparedAttempt next, boolean runFinished) {}
 
-    Committed commitSuccess(StoreTransaction tx, PreparedAttempt attempt, StepGraph graph, JsonNode output,
-            AttemptContext ctx, Duration elapsed, boolean claimSuccessor, Instant now, List<DispatchIntent> intents) {
+    Committed commitSuccess(
+            StoreTransaction tx,
+            PreparedAttempt attempt,
+            StepGraph graph,
+            JsonNode output,
+            AttemptContext ctx,
+            Duration elapsed,
+            boolean claimSuccessor,
+            Instant now,
+            List<DispatchIntent> intents) {
         StepRecord running = attempt.step();
         String runId = running.runId();
         String name = running.name();
         StepRecord done = StepChange.of(running).succeeded(output, now).build(now);
         if (!tx.steps().update(done, StepStatus.RUNNING, running.attempt())) {
-            return new Committed(new DeliveryOutcome.Ignored(runId, name,
-                    "attempt " + running.attempt() + " lost its lease before it committed"), null, false);
+            return new Committed(
+                    new DeliveryOutcome.Ignored(
+                            runId, name, "attempt " + running.attempt() + " lost its lease before it committed"),
+                    null,
+                    false);
         }
         for (AttemptContext.StagedArtifact a : ctx.stagedArtifacts()) {
-            tx.artifacts().insertIfAbsent(new ArtifactRecord(runId, name, a.key(), a.contentType(), a.content(),
-                    running.attempt(), now));
+            tx.artifacts()
+                    .insertIfAbsent(new ArtifactRecord(
+                            runId, name, a.key(), a.contentType(), a.content(), running.attempt(), now));
         }
         if (!ctx.toolCalls().isEmpty()) {
             tx.toolCalls().insertAll(ctx.toolCalls());
@@ -73,7 +85,8 @@ final class Completions {
                     continue;
                 }
                 if (claimSuccessor && next == null) {
-                    next = claims.claimReady(tx, attempt.run(), graph, s2, attempt.lease().owner(), now, known, events);
+                    next = claims.claimReady(
+                            tx, attempt.run(), graph, s2, attempt.lease().owner(), now, known, events);
                     if (next != null) {
                         continue;
                     }
@@ -94,7 +107,8 @@ final class Completions {
     }
 
     /** The run's output: the outputs of its sink steps, by step name. */
-    private static ObjectNode runOutput(StoreTransaction tx, StepGraph graph, String runId, String justDone, JsonNode output) {
+    private static ObjectNode runOutput(
+            StoreTransaction tx, StepGraph graph, String runId, String justDone, JsonNode output) {
         List<StepDefinition> sinks = graph.sinks();
         Map<String, JsonNode> outputs = new HashMap<>();
         if (sinks.size() > 1 || !sinks.get(0).name().equals(justDone)) {

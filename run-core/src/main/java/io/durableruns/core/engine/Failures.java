@@ -47,8 +47,16 @@ final class Failures {
      * Records a failed attempt of a RUNNING step (CAS on its attempt): schedules the next attempt or fails
      * the step and the run. Returns {@code null} when the step was no longer held by this attempt.
      */
-    DeliveryOutcome recordFailure(StoreTransaction tx, RunRecord run, StepGraph graph, StepRecord running,
-            StepError error, boolean retryable, Instant now, Events events, List<DispatchIntent> intents) {
+    DeliveryOutcome recordFailure(
+            StoreTransaction tx,
+            RunRecord run,
+            StepGraph graph,
+            StepRecord running,
+            StepError error,
+            boolean retryable,
+            Instant now,
+            Events events,
+            List<DispatchIntent> intents) {
         RetryPolicy policy = graph.step(running.name()).retry();
         int used = running.attemptsInBudget();
         if (retryable && used < policy.maxAttempts()) {
@@ -58,9 +66,17 @@ final class Failures {
             if (!tx.steps().update(next, StepStatus.RUNNING, running.attempt())) {
                 return null;
             }
-            events.add(now, EventType.STEP_FAILED, running.name(), running.attempt(),
+            events.add(
+                    now,
+                    EventType.STEP_FAILED,
+                    running.name(),
+                    running.attempt(),
                     Events.error(error).put("willRetry", true));
-            events.add(now, EventType.STEP_RETRY_SCHEDULED, running.name(), running.attempt() + 1,
+            events.add(
+                    now,
+                    EventType.STEP_RETRY_SCHEDULED,
+                    running.name(),
+                    running.attempt() + 1,
                     Json.obj("at", at.toString(), "backoffMs", backoff.toMillis()));
             if (s.retryDelivery() == RetryDelivery.INTENT) {
                 intents.add(new DispatchIntent(s.ids().newId("int"), run.id(), running.name(), at, now));
@@ -71,8 +87,13 @@ final class Failures {
         if (!tx.steps().update(failed, StepStatus.RUNNING, running.attempt())) {
             return null;
         }
-        String reason = retryable ? "attempts exhausted (" + used + " of " + policy.maxAttempts() + ")" : "not retryable";
-        events.add(now, EventType.STEP_FAILED, running.name(), running.attempt(),
+        String reason =
+                retryable ? "attempts exhausted (" + used + " of " + policy.maxAttempts() + ")" : "not retryable";
+        events.add(
+                now,
+                EventType.STEP_FAILED,
+                running.name(),
+                running.attempt(),
                 Events.error(error).put("willRetry", false).put("reason", reason));
         failRun(tx, run.id(), running.name(), error, now, events);
         return new DeliveryOutcome.Failed(run.id(), running.name(), running.attempt(), error);
@@ -82,12 +103,25 @@ final class Failures {
      * A RUNNING step whose lease expired: the attempt counts as failed (its executor is gone). Returns the
      * outcome, or {@code null} when another transaction changed the step first.
      */
-    DeliveryOutcome expireLease(StoreTransaction tx, RunRecord run, StepGraph graph, StepRecord step, Instant now,
-            Events events, List<DispatchIntent> intents) {
-        StepError error = new StepError("LeaseExpired", "the lease of attempt " + step.attempt() + " held by "
-                + step.leaseOwner() + " expired at " + step.leaseUntil()
-                + " before it committed: the process died or the step ran past its timeout", "");
-        events.add(now, EventType.STEP_LEASE_EXPIRED, step.name(), step.attempt(),
+    DeliveryOutcome expireLease(
+            StoreTransaction tx,
+            RunRecord run,
+            StepGraph graph,
+            StepRecord step,
+            Instant now,
+            Events events,
+            List<DispatchIntent> intents) {
+        StepError error = new StepError(
+                "LeaseExpired",
+                "the lease of attempt " + step.attempt() + " held by "
+                        + step.leaseOwner() + " expired at " + step.leaseUntil()
+                        + " before it committed: the process died or the step ran past its timeout",
+                "");
+        events.add(
+                now,
+                EventType.STEP_LEASE_EXPIRED,
+                step.name(),
+                step.attempt(),
                 Json.obj("owner", step.leaseOwner(), "leaseUntil", String.valueOf(step.leaseUntil())));
         return recordFailure(tx, run, graph, step, error, true, now, events, intents);
     }
@@ -96,7 +130,8 @@ final class Failures {
      * Cancels a step that has not started. A concurrent transaction may ready it meanwhile (PENDING to
      * QUEUED), so a lost compare-and-set is retried on the fresh row.
      */
-    private static void cancelNotStarted(StoreTransaction tx, StepRecord step, Instant now, Events events, String reason) {
+    private static void cancelNotStarted(
+            StoreTransaction tx, StepRecord step, Instant now, Events events, String reason) {
         StepRecord current = step;
         for (int i = 0; i < 3 && current != null; i++) {
             StepStatus st = current.status();

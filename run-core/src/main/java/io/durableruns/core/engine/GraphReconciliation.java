@@ -1,14 +1,14 @@
 package io.durableruns.core.engine;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durableruns.core.graph.GraphVersionConflictException;
 import io.durableruns.core.graph.StepGraph;
 import io.durableruns.ports.model.GraphVersionRecord;
 import io.durableruns.ports.model.GraphVersionRef;
 import io.durableruns.ports.model.RetryPolicyDescription;
 import io.durableruns.ports.model.StepDescription;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,11 +46,12 @@ public final class GraphReconciliation {
                 Optional<GraphVersionRecord> known = tx.graphVersions().find(graph.name(), graph.version());
                 if (known.isPresent()) {
                     if (!known.get().fingerprint().equals(graph.fingerprint())) {
-                        throw new GraphVersionConflictException(graph.name(), graph.version(), known.get().fingerprint(),
-                                graph.fingerprint());
+                        throw new GraphVersionConflictException(
+                                graph.name(), graph.version(), known.get().fingerprint(), graph.fingerprint());
                     }
-                } else if (tx.graphVersions().insertIfAbsent(new GraphVersionRecord(graph.name(), graph.version(),
-                        graph.fingerprint(), describe(graph), s.now()))) {
+                } else if (tx.graphVersions()
+                        .insertIfAbsent(new GraphVersionRecord(
+                                graph.name(), graph.version(), graph.fingerprint(), describe(graph), s.now()))) {
                     recorded.add(new GraphVersionRef(graph.name(), graph.version()));
                 }
             }
@@ -61,8 +62,10 @@ public final class GraphReconciliation {
                 }
             }
             if (!orphans.isEmpty()) {
-                log.warn("Unfinished runs use graph versions that are not registered in this process: {}."
-                        + " Register those versions so their runs can finish, or cancel the runs.", orphans);
+                log.warn(
+                        "Unfinished runs use graph versions that are not registered in this process: {}."
+                                + " Register those versions so their runs can finish, or cancel the runs.",
+                        orphans);
             }
             return new Report(recorded, orphans);
         });
@@ -70,17 +73,24 @@ public final class GraphReconciliation {
 
     private static ObjectNode describe(StepGraph graph) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode root = f.objectNode().put("name", graph.name()).put("version", graph.version())
+        ObjectNode root = f.objectNode()
+                .put("name", graph.name())
+                .put("version", graph.version())
                 .put("fingerprint", graph.fingerprint());
         ArrayNode steps = root.putArray("steps");
         for (StepDescription d : graph.describe().steps()) {
             RetryPolicyDescription r = d.retry();
-            ObjectNode step = steps.addObject().put("name", d.name()).put("timeoutMs", d.timeout().toMillis());
+            ObjectNode step = steps.addObject()
+                    .put("name", d.name())
+                    .put("timeoutMs", d.timeout().toMillis());
             ArrayNode deps = step.putArray("dependsOn");
             d.dependsOn().forEach(deps::add);
-            ObjectNode retry = step.putObject("retry").put("maxAttempts", r.maxAttempts())
-                    .put("initialBackoffMs", r.initialBackoff().toMillis()).put("multiplier", r.multiplier())
-                    .put("maxBackoffMs", r.maxBackoff().toMillis()).put("jitter", r.jitter());
+            ObjectNode retry = step.putObject("retry")
+                    .put("maxAttempts", r.maxAttempts())
+                    .put("initialBackoffMs", r.initialBackoff().toMillis())
+                    .put("multiplier", r.multiplier())
+                    .put("maxBackoffMs", r.maxBackoff().toMillis())
+                    .put("jitter", r.jitter());
             ArrayNode nr = retry.putArray("nonRetryable");
             r.nonRetryable().forEach(nr::add);
         }

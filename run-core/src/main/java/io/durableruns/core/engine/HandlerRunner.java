@@ -30,10 +30,13 @@ final class HandlerRunner {
         ScheduledFuture<?> timer = null;
         if (s.enforceTimeouts()) {
             Thread current = Thread.currentThread();
-            timer = WATCHDOG.schedule(() -> {
-                timedOut.set(true);
-                current.interrupt();
-            }, def.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            timer = WATCHDOG.schedule(
+                    () -> {
+                        timedOut.set(true);
+                        current.interrupt();
+                    },
+                    def.timeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
         Object value = null;
         Throwable error = null;

@@ -48,7 +48,8 @@ final class Queries {
     }
 
     static String encode(RunCursor cursor) {
-        String raw = cursor.createdAt().getEpochSecond() + "." + cursor.createdAt().getNano() + "." + cursor.runId();
+        String raw =
+                cursor.createdAt().getEpochSecond() + "." + cursor.createdAt().getNano() + "." + cursor.runId();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 

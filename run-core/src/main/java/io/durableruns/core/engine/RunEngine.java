@@ -89,7 +89,8 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         this.completions = new Completions(settings, claims);
         this.queries = new Queries(settings);
         this.handlers = new HandlerRunner(settings);
-        this.startupReport = reconcile ? new GraphReconciliation(settings).reconcile() : GraphReconciliation.Report.EMPTY;
+        this.startupReport =
+                reconcile ? new GraphReconciliation(settings).reconcile() : GraphReconciliation.Report.EMPTY;
     }
 
     public static Builder builder() {
@@ -110,8 +111,8 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     @Override
     public CreateRunResult create(CreateRunCommand command) {
         StepGraph graph = s.registry().resolve(command.graph(), command.version());
-        String requestHash = Json.sha256Hex(command.graph() + "\n" + (command.version() == null ? "newest" : command.version())
-                + "\n" + Json.canonical(command.input()));
+        String requestHash = Json.sha256Hex(command.graph() + "\n"
+                + (command.version() == null ? "newest" : command.version()) + "\n" + Json.canonical(command.input()));
         String runId = s.ids().newId("run");
         Instant now = s.now();
         CreateRunResult result = s.store().inTransaction(tx -> {
@@ -120,7 +121,8 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                         tx.runs().reserveIdempotencyKey(command.idempotencyKey(), requestHash, runId, now);
                 if (earlier.isPresent()) {
                     if (!earlier.get().requestHash().equals(requestHash)) {
-                        throw new IdempotencyConflictException(command.idempotencyKey(), earlier.get().runId());
+                        throw new IdempotencyConflictException(
+                                command.idempotencyKey(), earlier.get().runId());
                     }
                     return new CreateRunResult(queries.details(tx, earlier.get().runId()), false);
                 }
@@ -134,19 +136,48 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         return result;
     }
 
-    private RunDetails insertRun(StoreTransaction tx, StepGraph graph, String runId, CreateRunCommand command, Instant now) {
-        RunRecord run = new RunRecord(runId, graph.name(), graph.version(), RunStatus.QUEUED, command.input(), null,
-                command.idempotencyKey(), graph.sinks().size(), now, now, null);
+    private RunDetails insertRun(
+            StoreTransaction tx, StepGraph graph, String runId, CreateRunCommand command, Instant now) {
+        RunRecord run = new RunRecord(
+                runId,
+                graph.name(),
+                graph.version(),
+                RunStatus.QUEUED,
+                command.input(),
+                null,
+                command.idempotencyKey(),
+                graph.sinks().size(),
+                now,
+                now,
+                null);
         tx.runs().insert(run);
         Events events = new Events(runId);
-        events.add(now, EventType.RUN_CREATED, null, null,
+        events.add(
+                now,
+                EventType.RUN_CREATED,
+                null,
+                null,
                 Json.obj("graph", graph.name(), "version", graph.version(), "fingerprint", graph.fingerprint()));
         List<StepRecord> steps = new ArrayList<>();
         List<DispatchIntent> intents = new ArrayList<>();
         for (StepDefinition def : graph.steps()) {
             boolean root = def.dependsOn().isEmpty();
-            steps.add(new StepRecord(runId, def.name(), root ? StepStatus.QUEUED : StepStatus.PENDING, 0, 0,
-                    def.dependsOn().size(), def.dependsOn(), null, null, root ? now : null, null, null, null, null, now));
+            steps.add(new StepRecord(
+                    runId,
+                    def.name(),
+                    root ? StepStatus.QUEUED : StepStatus.PENDING,
+                    0,
+                    0,
+                    def.dependsOn().size(),
+                    def.dependsOn(),
+                    null,
+                    null,
+                    root ? now : null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    now));
             if (root) {
                 events.add(now, EventType.STEP_QUEUED, def.name(), null, null);
                 intents.add(new DispatchIntent(s.ids().newId("int"), runId, def.name(), now, now));
@@ -164,7 +195,8 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     public DeliveryOutcome deliver(StepMessage message) {
         Instant now = s.now();
         String owner = "delivery-" + s.ids().newId("lease");
-        ClaimResult claim = s.store().inTransaction(tx -> claims.claim(tx, message.runId(), message.step(), owner, now, false));
+        ClaimResult claim =
+                s.store().inTransaction(tx -> claims.claim(tx, message.runId(), message.step(), owner, now, false));
         if (!claim.isClaimed()) {
             s.observer().delivered(claim.outcome());
             return claim.outcome();
@@ -208,8 +240,8 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         if (attempt == null) {
             attempt = s.store().inTransaction(tx -> claims.reload(tx, lease)).orElse(null);
             if (attempt == null) {
-                DeliveryOutcome ignored = new DeliveryOutcome.Ignored(lease.runId(), lease.step(),
-                        "attempt " + lease.attempt() + " no longer holds the step");
+                DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
+                        lease.runId(), lease.step(), "attempt " + lease.attempt() + " no longer holds the step");
                 s.observer().delivered(ignored);
                 return new WorkResult(ignored, Optional.empty());
             }
@@ -222,14 +254,23 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         RunRecord run = attempt.run();
         StepGraph graph = s.registry().find(run.graph(), run.version()).orElse(null);
         if (graph == null) {
-            DeliveryOutcome ignored = new DeliveryOutcome.Ignored(run.id(), lease.step(),
-                    "graph " + run.graph() + " v" + run.version() + " is not registered here");
+            DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
+                    run.id(), lease.step(), "graph " + run.graph() + " v" + run.version() + " is not registered here");
             s.observer().delivered(ignored);
             return new WorkResult(ignored, Optional.empty());
         }
         StepDefinition def = graph.step(lease.step());
-        AttemptContext ctx = new AttemptContext(run.id(), lease.step(), run.graph(), run.version(), lease.attempt(),
-                run.input(), attempt.dependencyOutputs(), s.mapper(), s.clock(), s.store());
+        AttemptContext ctx = new AttemptContext(
+                run.id(),
+                lease.step(),
+                run.graph(),
+                run.version(),
+                lease.attempt(),
+                run.input(),
+                attempt.dependencyOutputs(),
+                s.mapper(),
+                s.clock(),
+                s.store());
         Instant started = s.now();
         HandlerRunner.Result result = handlers.run(def, ctx, lease);
         Duration elapsed = Duration.between(started, s.now());
@@ -239,7 +280,9 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         Throwable error = result.error();
         if (error == null) {
             try {
-                output = result.value() == null ? NullNode.getInstance() : s.mapper().valueToTree(result.value());
+                output = result.value() == null
+                        ? NullNode.getInstance()
+                        : s.mapper().valueToTree(result.value());
             } catch (IllegalArgumentException e) {
                 error = new io.durableruns.core.NonRetryableStepException(
                         "the output of step '" + lease.step() + "' cannot be mapped to JSON: " + e.getMessage(), e);
@@ -266,10 +309,12 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             outcome = s.store().inTransaction(tx -> {
                 intents.clear();
                 Events events = new Events(run.id());
-                DeliveryOutcome o = failures.recordFailure(tx, run, graph, attempt.step(), stepError, retryable, now,
-                        events, intents);
+                DeliveryOutcome o = failures.recordFailure(
+                        tx, run, graph, attempt.step(), stepError, retryable, now, events, intents);
                 if (o == null) {
-                    return new DeliveryOutcome.Ignored(run.id(), lease.step(),
+                    return new DeliveryOutcome.Ignored(
+                            run.id(),
+                            lease.step(),
                             "attempt " + lease.attempt() + " lost its lease before it committed");
                 }
                 if (!ctx.toolCalls().isEmpty()) {
@@ -281,17 +326,28 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             });
             runFinished = outcome instanceof DeliveryOutcome.Failed;
             if (outcome instanceof DeliveryOutcome.Failed) {
-                log.warn("Run {} failed: step {} attempt {} failed for good: {}", run.id(), lease.step(), lease.attempt(),
+                log.warn(
+                        "Run {} failed: step {} attempt {} failed for good: {}",
+                        run.id(),
+                        lease.step(),
+                        lease.attempt(),
                         stepError.type() + ": " + stepError.message());
             }
         }
         if (!intents.isEmpty()) {
-            s.signal().intentsCommitted(intents.stream().map(DispatchIntent::dueAt).min(Instant::compareTo).orElse(now));
+            s.signal()
+                    .intentsCommitted(intents.stream()
+                            .map(DispatchIntent::dueAt)
+                            .min(Instant::compareTo)
+                            .orElse(now));
         }
         s.observer().stepAttempted(run.graph(), lease.step(), outcome, elapsed);
         s.observer().delivered(outcome);
         if (runFinished) {
-            s.observer().runFinished(run.graph(), outcome instanceof DeliveryOutcome.Failed ? RunStatus.FAILED : RunStatus.SUCCEEDED);
+            s.observer()
+                    .runFinished(
+                            run.graph(),
+                            outcome instanceof DeliveryOutcome.Failed ? RunStatus.FAILED : RunStatus.SUCCEEDED);
         }
         if (next != null) {
             prepared.put(next.lease(), next);
@@ -305,17 +361,27 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         Instant now = s.now();
         boolean released = s.store().inTransaction(tx -> {
             Optional<StepRecord> step = tx.steps().find(lease.runId(), lease.step());
-            if (step.isEmpty() || step.get().status() != StepStatus.RUNNING || step.get().attempt() != lease.attempt()) {
+            if (step.isEmpty()
+                    || step.get().status() != StepStatus.RUNNING
+                    || step.get().attempt() != lease.attempt()) {
                 return false;
             }
             StepRecord back = StepChange.of(step.get()).released(now).build(now);
             if (!tx.steps().update(back, StepStatus.RUNNING, lease.attempt())) {
                 return false;
             }
-            tx.intents().insertAll(List.of(new DispatchIntent(s.ids().newId("int"), lease.runId(), lease.step(), now, now)));
-            tx.timeline().append(new Events(lease.runId())
-                    .add(now, EventType.STEP_RELEASED, lease.step(), lease.attempt(), Json.obj("owner", lease.owner()))
-                    .list());
+            tx.intents()
+                    .insertAll(
+                            List.of(new DispatchIntent(s.ids().newId("int"), lease.runId(), lease.step(), now, now)));
+            tx.timeline()
+                    .append(new Events(lease.runId())
+                            .add(
+                                    now,
+                                    EventType.STEP_RELEASED,
+                                    lease.step(),
+                                    lease.attempt(),
+                                    Json.obj("owner", lease.owner()))
+                            .list());
             return true;
         });
         if (released) {
@@ -340,7 +406,9 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                 return false;
             }
             StepRecord st = step.get();
-            boolean liveLease = st.status() == StepStatus.RUNNING && st.leaseUntil() != null && st.leaseUntil().isAfter(now);
+            boolean liveLease = st.status() == StepStatus.RUNNING
+                    && st.leaseUntil() != null
+                    && st.leaseUntil().isAfter(now);
             if (st.status().isTerminal() || st.status() == StepStatus.PENDING || liveLease) {
                 return false;
             }
@@ -350,15 +418,24 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                 return false;
             }
             Events events = new Events(message.runId());
-            events.add(now, EventType.STEP_FAILED, st.name(), st.attempt(),
+            events.add(
+                    now,
+                    EventType.STEP_FAILED,
+                    st.name(),
+                    st.attempt(),
                     Events.error(error).put("willRetry", false).put("reason", "delivery failed"));
             failures.failRun(tx, message.runId(), st.name(), error, now, events);
             tx.timeline().append(events.list());
             return true;
         });
         if (failed) {
-            s.observer().runFinished(s.store().inTransaction(tx -> tx.runs().find(message.runId())).map(RunRecord::graph)
-                    .orElse("unknown"), RunStatus.FAILED);
+            s.observer()
+                    .runFinished(
+                            s.store()
+                                    .inTransaction(tx -> tx.runs().find(message.runId()))
+                                    .map(RunRecord::graph)
+                                    .orElse("unknown"),
+                            RunStatus.FAILED);
         }
         return failed;
     }
@@ -413,7 +490,11 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                 }
                 StepRecord cancelled = StepChange.of(step).cancelled(now).build(now);
                 if (tx.steps().update(cancelled, step.status(), step.attempt())) {
-                    events.add(now, EventType.STEP_CANCELLED, step.name(), step.attempt() == 0 ? null : step.attempt(),
+                    events.add(
+                            now,
+                            EventType.STEP_CANCELLED,
+                            step.name(),
+                            step.attempt() == 0 ? null : step.attempt(),
                             Json.obj("reason", "run cancelled"));
                 }
             }
@@ -437,7 +518,9 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             int n = 0;
             for (StepRecord step : tx.steps().findExpiredLeases(now, s.sweepBatch())) {
                 RunRecord run = tx.runs().find(step.runId()).orElse(null);
-                StepGraph graph = run == null ? null : s.registry().find(run.graph(), run.version()).orElse(null);
+                StepGraph graph = run == null
+                        ? null
+                        : s.registry().find(run.graph(), run.version()).orElse(null);
                 if (graph == null) {
                     continue;
                 }
@@ -478,7 +561,9 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     @Override
     public Optional<RunDetails> find(String runId) {
         requireRunId(runId);
-        return s.store().inTransaction(tx -> tx.runs().find(runId).map(r -> new RunDetails(r, tx.steps().findByRun(runId))));
+        return s.store().inTransaction(tx -> tx.runs()
+                .find(runId)
+                .map(r -> new RunDetails(r, tx.steps().findByRun(runId))));
     }
 
     @Override
@@ -643,10 +728,21 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             if (strandedGrace == null || strandedGrace.isNegative()) {
                 throw new IllegalArgumentException("strandedGrace must be zero or positive, was " + strandedGrace);
             }
-            EngineSettings settings = new EngineSettings(store, registry, clock, ids == null ? new UlidGenerator(clock) : ids,
-                    mapper == null ? Json.defaultMapper() : mapper, require(signal, "dispatchSignal"),
-                    require(observer, "observer"), require(hooks, "hooks"), require(retryDelivery, "retryDelivery"),
-                    leaseMargin, strandedGrace, require(random, "random"), enforceTimeouts, 100);
+            EngineSettings settings = new EngineSettings(
+                    store,
+                    registry,
+                    clock,
+                    ids == null ? new UlidGenerator(clock) : ids,
+                    mapper == null ? Json.defaultMapper() : mapper,
+                    require(signal, "dispatchSignal"),
+                    require(observer, "observer"),
+                    require(hooks, "hooks"),
+                    require(retryDelivery, "retryDelivery"),
+                    leaseMargin,
+                    strandedGrace,
+                    require(random, "random"),
+                    enforceTimeouts,
+                    100);
             return new RunEngine(settings, reconcile);
         }
 

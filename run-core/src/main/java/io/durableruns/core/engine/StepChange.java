@@ -124,7 +124,21 @@ final class StepChange {
     }
 
     StepRecord build(Instant now) {
-        return new StepRecord(from.runId(), from.name(), status, attempt, budgetBase, from.pendingDeps(), from.dependsOn(),
-                leaseOwner, leaseUntil, dueAt, startedAt, finishedAt, output, error, now);
+        return new StepRecord(
+                from.runId(),
+                from.name(),
+                status,
+                attempt,
+                budgetBase,
+                from.pendingDeps(),
+                from.dependsOn(),
+                leaseOwner,
+                leaseUntil,
+                dueAt,
+                startedAt,
+                finishedAt,
+                output,
+                error,
+                now);
     }
 }

@@ -29,8 +29,14 @@ public final class Transitions {
     static {
         STEP.put(StepStatus.PENDING, EnumSet.of(StepStatus.QUEUED, StepStatus.CANCELLED));
         STEP.put(StepStatus.QUEUED, EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.FAILED));
-        STEP.put(StepStatus.RUNNING, EnumSet.of(StepStatus.SUCCEEDED, StepStatus.RETRYING, StepStatus.FAILED,
-                StepStatus.CANCELLED, StepStatus.QUEUED));
+        STEP.put(
+                StepStatus.RUNNING,
+                EnumSet.of(
+                        StepStatus.SUCCEEDED,
+                        StepStatus.RETRYING,
+                        StepStatus.FAILED,
+                        StepStatus.CANCELLED,
+                        StepStatus.QUEUED));
         STEP.put(StepStatus.RETRYING, EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.FAILED));
         STEP.put(StepStatus.SUCCEEDED, EnumSet.noneOf(StepStatus.class));
         STEP.put(StepStatus.FAILED, EnumSet.of(StepStatus.QUEUED));

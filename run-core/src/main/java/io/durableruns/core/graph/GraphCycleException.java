@@ -8,8 +8,10 @@ public final class GraphCycleException extends GraphDefinitionException {
     private final List<String> cycle;
 
     public GraphCycleException(String graph, List<String> cycle) {
-        super(graph, "steps form a cycle: " + String.join(" -> ", cycle)
-                + "; a step graph must be acyclic, remove one of these dependencies");
+        super(
+                graph,
+                "steps form a cycle: " + String.join(" -> ", cycle)
+                        + "; a step graph must be acyclic, remove one of these dependencies");
         this.cycle = List.copyOf(cycle);
     }
 

@@ -29,10 +29,12 @@ public final class GraphRegistry {
      * @throws GraphVersionConflictException when this (name, version) is known with another structure
      */
     public synchronized GraphRegistry register(StepGraph graph) {
-        NavigableMap<Integer, StepGraph> versions = graphs.computeIfAbsent(graph.name(), k -> new ConcurrentSkipListMap<>());
+        NavigableMap<Integer, StepGraph> versions =
+                graphs.computeIfAbsent(graph.name(), k -> new ConcurrentSkipListMap<>());
         StepGraph known = versions.get(graph.version());
         if (known != null && !known.fingerprint().equals(graph.fingerprint())) {
-            throw new GraphVersionConflictException(graph.name(), graph.version(), known.fingerprint(), graph.fingerprint());
+            throw new GraphVersionConflictException(
+                    graph.name(), graph.version(), known.fingerprint(), graph.fingerprint());
         }
         versions.put(graph.version(), graph);
         return this;

@@ -174,16 +174,20 @@ public final class RetryPolicy {
         /** @throws GraphDefinitionException naming the first invalid field */
         public RetryPolicy build() {
             if (maxAttempts < 1) {
-                throw new GraphDefinitionException(null, "retry policy maxAttempts must be at least 1, was " + maxAttempts);
+                throw new GraphDefinitionException(
+                        null, "retry policy maxAttempts must be at least 1, was " + maxAttempts);
             }
             requirePositiveOrZero("initialBackoff", initialBackoff);
             requirePositiveOrZero("maxBackoff", maxBackoff);
             if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new GraphDefinitionException(null, "retry policy maxBackoff (" + maxBackoff
-                        + ") must not be shorter than initialBackoff (" + initialBackoff + ")");
+                throw new GraphDefinitionException(
+                        null,
+                        "retry policy maxBackoff (" + maxBackoff + ") must not be shorter than initialBackoff ("
+                                + initialBackoff + ")");
             }
             if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-                throw new GraphDefinitionException(null, "retry policy multiplier must be at least 1, was " + multiplier);
+                throw new GraphDefinitionException(
+                        null, "retry policy multiplier must be at least 1, was " + multiplier);
             }
             if (!(jitter >= 0.0 && jitter <= 1.0)) {
                 throw new GraphDefinitionException(null, "retry policy jitter must be between 0 and 1, was " + jitter);
@@ -193,7 +197,8 @@ public final class RetryPolicy {
 
         private static void requirePositiveOrZero(String field, Duration value) {
             if (value == null || value.isNegative()) {
-                throw new GraphDefinitionException(null, "retry policy " + field + " must be zero or positive, was " + value);
+                throw new GraphDefinitionException(
+                        null, "retry policy " + field + " must be zero or positive, was " + value);
             }
         }
     }

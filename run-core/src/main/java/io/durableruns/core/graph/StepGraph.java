@@ -102,7 +102,9 @@ public final class StepGraph {
 
     /** Steps nothing depends on: their outputs form the run's output. */
     public List<StepDefinition> sinks() {
-        return steps.values().stream().filter(s -> successors(s.name()).isEmpty()).toList();
+        return steps.values().stream()
+                .filter(s -> successors(s.name()).isEmpty())
+                .toList();
     }
 
     /**
@@ -114,29 +116,46 @@ public final class StepGraph {
     }
 
     public GraphDescription describe() {
-        List<StepDescription> descs = steps.values().stream().map(StepDefinition::describe).toList();
+        List<StepDescription> descs =
+                steps.values().stream().map(StepDefinition::describe).toList();
         return new GraphDescription(name, version, fingerprint, descs);
     }
 
     private String computeFingerprint() {
         StringBuilder canonical = new StringBuilder();
-        canonical.append("graph=").append(name).append(";version=").append(version).append('\n');
+        canonical
+                .append("graph=")
+                .append(name)
+                .append(";version=")
+                .append(version)
+                .append('\n');
         Map<String, StepDefinition> sorted = new TreeMap<>(steps);
         for (StepDefinition s : sorted.values()) {
             var r = s.retry().describe();
-            canonical.append("step=").append(s.name())
-                    .append(";deps=").append(String.join(",", s.dependsOn().stream().sorted().toList()))
-                    .append(";maxAttempts=").append(r.maxAttempts())
-                    .append(";initialBackoffMs=").append(r.initialBackoff().toMillis())
-                    .append(";multiplier=").append(r.multiplier())
-                    .append(";maxBackoffMs=").append(r.maxBackoff().toMillis())
-                    .append(";jitter=").append(r.jitter())
-                    .append(";nonRetryable=").append(String.join(",", r.nonRetryable()))
-                    .append(";timeoutMs=").append(s.timeout().toMillis())
+            canonical
+                    .append("step=")
+                    .append(s.name())
+                    .append(";deps=")
+                    .append(String.join(",", s.dependsOn().stream().sorted().toList()))
+                    .append(";maxAttempts=")
+                    .append(r.maxAttempts())
+                    .append(";initialBackoffMs=")
+                    .append(r.initialBackoff().toMillis())
+                    .append(";multiplier=")
+                    .append(r.multiplier())
+                    .append(";maxBackoffMs=")
+                    .append(r.maxBackoff().toMillis())
+                    .append(";jitter=")
+                    .append(r.jitter())
+                    .append(";nonRetryable=")
+                    .append(String.join(",", r.nonRetryable()))
+                    .append(";timeoutMs=")
+                    .append(s.timeout().toMillis())
                     .append('\n');
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
             return "sha256:" + HexFormat.of().formatHex(hash, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM; indicates a broken runtime", e);
@@ -197,8 +216,10 @@ public final class StepGraph {
          */
         public StepGraph build() {
             if (!Ids.isName(name)) {
-                throw new GraphDefinitionException(name, "invalid graph name: it must match "
-                        + Ids.NAME.pattern() + " and be at most " + Ids.MAX_NAME_LENGTH + " characters");
+                throw new GraphDefinitionException(
+                        name,
+                        "invalid graph name: it must match " + Ids.NAME.pattern() + " and be at most "
+                                + Ids.MAX_NAME_LENGTH + " characters");
             }
             if (version < 1) {
                 throw new GraphDefinitionException(name, "version must be a positive integer, was " + version);
@@ -216,8 +237,10 @@ public final class StepGraph {
             for (StepDefinition.Builder b : steps) {
                 String stepName = b.name();
                 if (!Ids.isName(stepName)) {
-                    throw new GraphDefinitionException(name, "invalid step name '" + stepName + "': it must match "
-                            + Ids.NAME.pattern() + " and be at most " + Ids.MAX_NAME_LENGTH + " characters");
+                    throw new GraphDefinitionException(
+                            name,
+                            "invalid step name '" + stepName + "': it must match " + Ids.NAME.pattern()
+                                    + " and be at most " + Ids.MAX_NAME_LENGTH + " characters");
                 }
                 if (byName.containsKey(stepName)) {
                     throw new GraphDefinitionException(name, "duplicate step name '" + stepName + "'");
@@ -228,12 +251,12 @@ public final class StepGraph {
                 Set<String> seen = new HashSet<>();
                 for (String dep : s.dependsOn()) {
                     if (!byName.containsKey(dep)) {
-                        throw new GraphDefinitionException(name, "step '" + s.name() + "' depends on unknown step '"
-                                + dep + "'");
+                        throw new GraphDefinitionException(
+                                name, "step '" + s.name() + "' depends on unknown step '" + dep + "'");
                     }
                     if (!seen.add(dep)) {
-                        throw new GraphDefinitionException(name, "step '" + s.name() + "' lists dependency '" + dep
-                                + "' twice");
+                        throw new GraphDefinitionException(
+                                name, "step '" + s.name() + "' lists dependency '" + dep + "' twice");
                     }
                 }
             }
@@ -274,7 +297,10 @@ public final class StepGraph {
 
         private static List<String> findCycle(Map<String, StepDefinition> byName, Set<String> acyclic) {
             // Every remaining step has a dependency among the remaining steps: walk dependencies until one repeats.
-            String start = byName.keySet().stream().filter(s -> !acyclic.contains(s)).findFirst().orElseThrow();
+            String start = byName.keySet().stream()
+                    .filter(s -> !acyclic.contains(s))
+                    .findFirst()
+                    .orElseThrow();
             List<String> path = new ArrayList<>();
             Map<String, Integer> position = new HashMap<>();
             String current = start;

@@ -35,8 +35,17 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
     private final Map<String, StagedArtifact> staged = new LinkedHashMap<>();
     private final List<ToolCallRecord> toolCalls = new ArrayList<>();
 
-    public AttemptContext(String runId, String stepName, String graphName, int graphVersion, int attempt, JsonNode input,
-            Map<String, JsonNode> dependencyOutputs, ObjectMapper mapper, Clock clock, RunStore store) {
+    public AttemptContext(
+            String runId,
+            String stepName,
+            String graphName,
+            int graphVersion,
+            int attempt,
+            JsonNode input,
+            Map<String, JsonNode> dependencyOutputs,
+            ObjectMapper mapper,
+            Clock clock,
+            RunStore store) {
         this.runId = runId;
         this.stepName = stepName;
         this.graphName = graphName;
@@ -111,7 +120,8 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
         try {
             return mapper.treeToValue(node, type);
         } catch (Exception e) {
-            throw new IllegalArgumentException("cannot map the " + what + " to " + type.getName() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot map the " + what + " to " + type.getName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -130,7 +140,10 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(content, "content");
-        if (key.isBlank() || key.length() > 200 || key.contains("/") || key.chars().anyMatch(Character::isISOControl)) {
+        if (key.isBlank()
+                || key.length() > 200
+                || key.contains("/")
+                || key.chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("artifact key must be 1 to 200 characters without '/' or control"
                     + " characters, was '" + key + "'");
         }
@@ -145,7 +158,8 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
                 return Optional.of(a.content().clone());
             }
         }
-        return store.inTransaction(tx -> tx.artifacts().find(runId, stepName, key)).map(a -> a.content());
+        return store.inTransaction(tx -> tx.artifacts().find(runId, stepName, key))
+                .map(a -> a.content());
     }
 
     @Override
@@ -156,7 +170,12 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
             record(tool, input, result, null, start, Duration.between(start, clock.instant()));
             return result;
         } catch (Exception e) {
-            record(tool, input, null, e.getClass().getName() + ": " + e.getMessage(), start,
+            record(
+                    tool,
+                    input,
+                    null,
+                    e.getClass().getName() + ": " + e.getMessage(),
+                    start,
                     Duration.between(start, clock.instant()));
             throw e;
         }
@@ -165,8 +184,15 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
     @Override
     public void record(String tool, Object input, Object output, String error, Instant startedAt, Duration duration) {
         Objects.requireNonNull(tool, "tool");
-        ToolCallRecord r = new ToolCallRecord(runId, stepName, attempt, tool, toJson(input),
-                error == null ? toJson(output) : null, error, startedAt.truncatedTo(ChronoUnit.MICROS),
+        ToolCallRecord r = new ToolCallRecord(
+                runId,
+                stepName,
+                attempt,
+                tool,
+                toJson(input),
+                error == null ? toJson(output) : null,
+                error,
+                startedAt.truncatedTo(ChronoUnit.MICROS),
                 Math.max(0, duration.toMillis()));
         synchronized (this) {
             toolCalls.add(r);

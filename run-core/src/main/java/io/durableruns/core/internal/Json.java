@@ -69,7 +69,8 @@ public final class Json {
                     sb.append(',');
                 }
                 first = false;
-                sb.append(JsonNodeFactory.instance.textNode(e.getKey()).toString()).append(':');
+                sb.append(JsonNodeFactory.instance.textNode(e.getKey()).toString())
+                        .append(':');
                 writeCanonical(e.getValue(), sb);
             }
             sb.append('}');
@@ -91,7 +92,8 @@ public final class Json {
 
     public static String sha256Hex(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM; indicates a broken runtime", e);
         }

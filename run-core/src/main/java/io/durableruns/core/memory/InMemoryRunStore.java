@@ -63,8 +63,8 @@ public final class InMemoryRunStore implements RunStore {
     @Override
     public <R> R inTransaction(TransactionWork<R> work) {
         if (lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("nested transaction: a transaction callback called inTransaction again;"
-                    + " this indicates a bug");
+            throw new IllegalStateException(
+                    "nested transaction: a transaction callback called inTransaction again;" + " this indicates a bug");
         }
         lock.lock();
         try {
@@ -170,7 +170,8 @@ public final class InMemoryRunStore implements RunStore {
         }
 
         @Override
-        public Optional<RunRepository.IdempotencyReservation> reserveIdempotencyKey(String key, String requestHash, String runId, Instant at) {
+        public Optional<RunRepository.IdempotencyReservation> reserveIdempotencyKey(
+                String key, String requestHash, String runId, Instant at) {
             RunRepository.IdempotencyReservation existing = idempotency.get(key);
             if (existing != null) {
                 return Optional.of(existing);
@@ -185,9 +186,21 @@ public final class InMemoryRunStore implements RunStore {
             if (r == null || r.status() != expected) {
                 return false;
             }
-            put(runRows, runId, new RunRecord(r.id(), r.graph(), r.version(), next, r.input(),
-                    output != null ? output : r.output(), r.idempotencyKey(), r.sinksRemaining(), r.createdAt(), at,
-                    next.isTerminal() ? at : null));
+            put(
+                    runRows,
+                    runId,
+                    new RunRecord(
+                            r.id(),
+                            r.graph(),
+                            r.version(),
+                            next,
+                            r.input(),
+                            output != null ? output : r.output(),
+                            r.idempotencyKey(),
+                            r.sinksRemaining(),
+                            r.createdAt(),
+                            at,
+                            next.isTerminal() ? at : null));
             return true;
         }
 
@@ -195,18 +208,34 @@ public final class InMemoryRunStore implements RunStore {
         public int decrementSinksRemaining(String runId) {
             RunRecord r = Objects.requireNonNull(runRows.get(runId), "no run " + runId);
             int left = r.sinksRemaining() - 1;
-            put(runRows, runId, new RunRecord(r.id(), r.graph(), r.version(), r.status(), r.input(), r.output(),
-                    r.idempotencyKey(), left, r.createdAt(), r.updatedAt(), r.finishedAt()));
+            put(
+                    runRows,
+                    runId,
+                    new RunRecord(
+                            r.id(),
+                            r.graph(),
+                            r.version(),
+                            r.status(),
+                            r.input(),
+                            r.output(),
+                            r.idempotencyKey(),
+                            left,
+                            r.createdAt(),
+                            r.updatedAt(),
+                            r.finishedAt()));
             return left;
         }
 
         @Override
         public List<RunRecord> list(RunFilter filter, RunCursor after, int limit) {
-            Comparator<RunRecord> newestFirst = Comparator.comparing(RunRecord::createdAt).thenComparing(RunRecord::id).reversed();
+            Comparator<RunRecord> newestFirst = Comparator.comparing(RunRecord::createdAt)
+                    .thenComparing(RunRecord::id)
+                    .reversed();
             return runRows.values().stream()
                     .filter(r -> filter.status() == null || r.status() == filter.status())
                     .filter(r -> filter.graph() == null || r.graph().equals(filter.graph()))
-                    .filter(r -> after == null || r.createdAt().isBefore(after.createdAt())
+                    .filter(r -> after == null
+                            || r.createdAt().isBefore(after.createdAt())
                             || (r.createdAt().equals(after.createdAt()) && r.id().compareTo(after.runId()) < 0))
                     .sorted(newestFirst)
                     .limit(limit)
@@ -260,9 +289,25 @@ public final class InMemoryRunStore implements RunStore {
             if (cur == null || cur.status() != expectedStatus || cur.attempt() != expectedAttempt) {
                 return false;
             }
-            put(ofRun, next.name(), new StepRecord(cur.runId(), cur.name(), next.status(), next.attempt(), next.budgetBase(),
-                    next.pendingDeps(), cur.dependsOn(), next.leaseOwner(), next.leaseUntil(), next.dueAt(), next.startedAt(),
-                    next.finishedAt(), next.output(), next.error(), next.updatedAt()));
+            put(
+                    ofRun,
+                    next.name(),
+                    new StepRecord(
+                            cur.runId(),
+                            cur.name(),
+                            next.status(),
+                            next.attempt(),
+                            next.budgetBase(),
+                            next.pendingDeps(),
+                            cur.dependsOn(),
+                            next.leaseOwner(),
+                            next.leaseUntil(),
+                            next.dueAt(),
+                            next.startedAt(),
+                            next.finishedAt(),
+                            next.output(),
+                            next.error(),
+                            next.updatedAt()));
             return true;
         }
 
@@ -273,9 +318,22 @@ public final class InMemoryRunStore implements RunStore {
             if (c == null) {
                 throw new IllegalStateException("no step " + runId + "/" + name);
             }
-            StepRecord next = new StepRecord(c.runId(), c.name(), c.status(), c.attempt(), c.budgetBase(), c.pendingDeps() - 1,
-                    c.dependsOn(), c.leaseOwner(), c.leaseUntil(), c.dueAt(), c.startedAt(), c.finishedAt(), c.output(),
-                    c.error(), c.updatedAt());
+            StepRecord next = new StepRecord(
+                    c.runId(),
+                    c.name(),
+                    c.status(),
+                    c.attempt(),
+                    c.budgetBase(),
+                    c.pendingDeps() - 1,
+                    c.dependsOn(),
+                    c.leaseOwner(),
+                    c.leaseUntil(),
+                    c.dueAt(),
+                    c.startedAt(),
+                    c.finishedAt(),
+                    c.output(),
+                    c.error(),
+                    c.updatedAt());
             put(ofRun, name, next);
             return next;
         }
@@ -284,7 +342,9 @@ public final class InMemoryRunStore implements RunStore {
         public List<StepRecord> findExpiredLeases(Instant now, int limit) {
             return stepRows.values().stream()
                     .flatMap(m -> m.values().stream())
-                    .filter(s -> s.status() == StepStatus.RUNNING && s.leaseUntil() != null && s.leaseUntil().isBefore(now))
+                    .filter(s -> s.status() == StepStatus.RUNNING
+                            && s.leaseUntil() != null
+                            && s.leaseUntil().isBefore(now))
                     .sorted(Comparator.comparing(StepRecord::leaseUntil))
                     .limit(limit)
                     .toList();
@@ -296,7 +356,9 @@ public final class InMemoryRunStore implements RunStore {
             intentRows.values().forEach(i -> withIntent.add(i.runId() + "/" + i.step()));
             return stepRows.values().stream()
                     .flatMap(m -> m.values().stream())
-                    .filter(s -> s.status().isClaimable() && s.dueAt() != null && s.dueAt().isBefore(dueBefore))
+                    .filter(s -> s.status().isClaimable()
+                            && s.dueAt() != null
+                            && s.dueAt().isBefore(dueBefore))
                     .filter(s -> !withIntent.contains(s.runId() + "/" + s.name()))
                     .sorted(Comparator.comparing(StepRecord::dueAt))
                     .limit(limit)
@@ -421,7 +483,10 @@ public final class InMemoryRunStore implements RunStore {
 
         @Override
         public int deleteForRun(String runId) {
-            List<String> ids = intentRows.values().stream().filter(i -> i.runId().equals(runId)).map(DispatchIntent::id).toList();
+            List<String> ids = intentRows.values().stream()
+                    .filter(i -> i.runId().equals(runId))
+                    .map(DispatchIntent::id)
+                    .toList();
             ids.forEach(id -> remove(intentRows, id));
             return ids.size();
         }

@@ -103,12 +103,18 @@ public final class RunTestKit {
 
     /** Starts a run of the newest version of {@code graph}; {@code input} is mapped to JSON. */
     public String start(String graph, Object input) {
-        return engine.create(new CreateRunCommand(graph, null, toJson(input), null)).run().run().id();
+        return engine.create(new CreateRunCommand(graph, null, toJson(input), null))
+                .run()
+                .run()
+                .id();
     }
 
     /** Starts a run of a given version. */
     public String start(String graph, int version, Object input) {
-        return engine.create(new CreateRunCommand(graph, version, toJson(input), null)).run().run().id();
+        return engine.create(new CreateRunCommand(graph, version, toJson(input), null))
+                .run()
+                .run()
+                .id();
     }
 
     private JsonNode toJson(Object input) {
@@ -154,15 +160,16 @@ public final class RunTestKit {
             }
             return attempts;
         }
-        throw new IllegalStateException("runs did not become idle after " + MAX_DELIVERIES
-                + " deliveries; a step may be retrying forever");
+        throw new IllegalStateException(
+                "runs did not become idle after " + MAX_DELIVERIES + " deliveries; a step may be retrying forever");
     }
 
     private Optional<Instant> nextEvent() {
         Optional<Instant> due = engine.nextDueAt();
         synchronized (crashedLeaseExpiries) {
             crashedLeaseExpiries.removeIf(t -> t.isBefore(clock.instant()));
-            Optional<Instant> lease = crashedLeaseExpiries.stream().min(Comparator.naturalOrder()).map(t -> t.plusNanos(1000));
+            Optional<Instant> lease =
+                    crashedLeaseExpiries.stream().min(Comparator.naturalOrder()).map(t -> t.plusNanos(1000));
             if (due.isEmpty()) {
                 return lease;
             }
@@ -264,8 +271,8 @@ public final class RunTestKit {
         public void beforeCommit(StepLease lease) {
             Fault f = faults.get(lease.step());
             if (f != null && f.crash() && lease.attempt() == f.attempt()) {
-                throw new SimulatedCrash("simulated crash of " + lease.step() + " attempt " + lease.attempt()
-                        + " before commit");
+                throw new SimulatedCrash(
+                        "simulated crash of " + lease.step() + " attempt " + lease.attempt() + " before commit");
             }
         }
     }
@@ -277,7 +284,9 @@ public final class RunTestKit {
     }
 
     public StepRecord step(String runId, String step) {
-        return run(runId).step(step).orElseThrow(() -> new IllegalArgumentException("run " + runId + " has no step " + step));
+        return run(runId)
+                .step(step)
+                .orElseThrow(() -> new IllegalArgumentException("run " + runId + " has no step " + step));
     }
 
     public List<TimelineEvent> timeline(String runId) {
@@ -296,7 +305,8 @@ public final class RunTestKit {
     public String artifactText(String runId, String step, String key) {
         return engine.artifact(runId, step, key)
                 .map(a -> new String(a.content(), StandardCharsets.UTF_8))
-                .orElseThrow(() -> new IllegalArgumentException("no artifact " + step + "/" + key + " in run " + runId));
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no artifact " + step + "/" + key + " in run " + runId));
     }
 
     public List<ToolCallRecord> toolCalls(String runId) {

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.durableruns.core.NonRetryableStepException;
+import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.GraphVersionConflictException;
 import io.durableruns.core.graph.RetryPolicy;
 import io.durableruns.core.graph.StepDefinition;
 import io.durableruns.core.graph.StepGraph;
-import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.testkit.RunTestKit;
 import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.ports.IdempotencyConflictException;
@@ -98,20 +98,46 @@ public abstract class RunStoreContract {
     }
 
     private static RunRecord run(String id, String graph, Instant createdAt) {
-        return new RunRecord(id, graph, 1, RunStatus.QUEUED, json("{\"topic\":\"x\",\"n\":[1,2.5,true,null]}"), null,
-                null, 2, createdAt, createdAt, null);
+        return new RunRecord(
+                id,
+                graph,
+                1,
+                RunStatus.QUEUED,
+                json("{\"topic\":\"x\",\"n\":[1,2.5,true,null]}"),
+                null,
+                null,
+                2,
+                createdAt,
+                createdAt,
+                null);
     }
 
     private static StepRecord step(String runId, String name, StepStatus status, int pendingDeps, List<String> deps) {
-        return new StepRecord(runId, name, status, 0, 0, pendingDeps, deps, null, null,
-                status == StepStatus.QUEUED ? T0 : null, null, null, null, null, T0);
+        return new StepRecord(
+                runId,
+                name,
+                status,
+                0,
+                0,
+                pendingDeps,
+                deps,
+                null,
+                null,
+                status == StepStatus.QUEUED ? T0 : null,
+                null,
+                null,
+                null,
+                null,
+                T0);
     }
 
     private void insertRunWithSteps(String id) {
         store.inTransaction(tx -> {
             tx.runs().insert(run(id, "g", T0));
-            tx.steps().insertAll(List.of(step(id, "a", StepStatus.QUEUED, 0, List.of()),
-                    step(id, "b", StepStatus.PENDING, 1, List.of("a"))));
+            tx.steps()
+                    .insertAll(List.of(
+                            step(id, "a", StepStatus.QUEUED, 0, List.of()),
+                            step(id, "b", StepStatus.PENDING, 1, List.of("a"))));
             return null;
         });
     }
@@ -134,11 +160,13 @@ public abstract class RunStoreContract {
     @Test
     void a_failing_transaction_leaves_nothing_behind() {
         assertThatThrownBy(() -> store.inTransaction(tx -> {
-            tx.runs().insert(run(runId(1), "g", T0));
-            tx.steps().insertAll(List.of(step(runId(1), "a", StepStatus.QUEUED, 0, List.of())));
-            tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", T0, T0)));
-            throw new IllegalStateException("boom");
-        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+                    tx.runs().insert(run(runId(1), "g", T0));
+                    tx.steps().insertAll(List.of(step(runId(1), "a", StepStatus.QUEUED, 0, List.of())));
+                    tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", T0, T0)));
+                    throw new IllegalStateException("boom");
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
         var r2 = store.inTransaction(tx -> tx.runs().find(runId(1)));
         assertThat(r2).isEmpty();
         var r3 = store.inTransaction(tx -> tx.steps().findByRun(runId(1)));
@@ -151,14 +179,14 @@ public abstract class RunStoreContract {
     void run_status_is_compare_and_set_and_sets_finished_at_for_terminal_states() {
         insertRunWithSteps(runId(1));
         Instant t1 = T0.plusSeconds(1);
-        var r5 = store.inTransaction(tx -> tx.runs().updateStatus(runId(1), RunStatus.RUNNING, RunStatus.SUCCEEDED, t1, null));
-        assertThat(r5)
-                .isFalse();
-        var r6 = store.inTransaction(tx -> tx.runs().updateStatus(runId(1), RunStatus.QUEUED, RunStatus.RUNNING, t1, null));
-        assertThat(r6)
-                .isTrue();
-        var r7 = store.inTransaction(tx -> tx.runs().updateStatus(runId(1), RunStatus.RUNNING, RunStatus.SUCCEEDED, t1,
-                json("{\"done\":true}")));
+        var r5 = store.inTransaction(
+                tx -> tx.runs().updateStatus(runId(1), RunStatus.RUNNING, RunStatus.SUCCEEDED, t1, null));
+        assertThat(r5).isFalse();
+        var r6 = store.inTransaction(
+                tx -> tx.runs().updateStatus(runId(1), RunStatus.QUEUED, RunStatus.RUNNING, t1, null));
+        assertThat(r6).isTrue();
+        var r7 = store.inTransaction(tx ->
+                tx.runs().updateStatus(runId(1), RunStatus.RUNNING, RunStatus.SUCCEEDED, t1, json("{\"done\":true}")));
         assertThat(r7).isTrue();
         RunRecord r = store.inTransaction(tx -> tx.runs().find(runId(1))).orElseThrow();
         assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -196,13 +224,14 @@ public abstract class RunStoreContract {
             return null;
         });
         List<RunRecord> all = store.inTransaction(tx -> tx.runs().list(RunFilter.any(), null, 10));
-        assertThat(all).extracting(RunRecord::id)
+        assertThat(all)
+                .extracting(RunRecord::id)
                 .containsExactly(runId(6), runId(5), runId(4), runId(3), runId(2), runId(1));
         List<RunRecord> odd = store.inTransaction(tx -> tx.runs().list(new RunFilter(null, "odd"), null, 10));
         assertThat(odd).extracting(RunRecord::id).containsExactly(runId(6), runId(5), runId(3), runId(1));
         RunRecord sixth = all.get(0);
-        List<RunRecord> after = store.inTransaction(tx -> tx.runs().list(RunFilter.any(),
-                new io.durableruns.ports.model.RunCursor(sixth.createdAt(), sixth.id()), 2));
+        List<RunRecord> after = store.inTransaction(tx -> tx.runs()
+                .list(RunFilter.any(), new io.durableruns.ports.model.RunCursor(sixth.createdAt(), sixth.id()), 2));
         assertThat(after).extracting(RunRecord::id).containsExactly(runId(5), runId(4));
         var r11 = store.inTransaction(tx -> tx.runs().list(new RunFilter(RunStatus.RUNNING, null), null, 10));
         assertThat(r11).isEmpty();
@@ -212,20 +241,63 @@ public abstract class RunStoreContract {
     void step_update_is_a_compare_and_set_on_status_and_attempt() {
         insertRunWithSteps(runId(1));
         StepRecord a = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
-        StepRecord running = new StepRecord(a.runId(), a.name(), StepStatus.RUNNING, 1, 0, 0, a.dependsOn(), "w1",
-                T0.plusSeconds(60), null, T0, null, null, null, T0);
+        StepRecord running = new StepRecord(
+                a.runId(),
+                a.name(),
+                StepStatus.RUNNING,
+                1,
+                0,
+                0,
+                a.dependsOn(),
+                "w1",
+                T0.plusSeconds(60),
+                null,
+                T0,
+                null,
+                null,
+                null,
+                T0);
         var r12 = store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
         assertThat(r12).isTrue();
         var r13 = store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
         assertThat(r13).isFalse();
-        StepRecord stale = new StepRecord(a.runId(), a.name(), StepStatus.SUCCEEDED, 1, 0, 0, a.dependsOn(), null, null,
-                null, T0, T0, json("1"), null, T0);
+        StepRecord stale = new StepRecord(
+                a.runId(),
+                a.name(),
+                StepStatus.SUCCEEDED,
+                1,
+                0,
+                0,
+                a.dependsOn(),
+                null,
+                null,
+                null,
+                T0,
+                T0,
+                json("1"),
+                null,
+                T0);
         var r14 = store.inTransaction(tx -> tx.steps().update(stale, StepStatus.RUNNING, 2));
         assertThat(r14).isFalse();
-        StepRecord back = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
+        StepRecord back =
+                store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
         assertThat(back).isEqualTo(running);
-        StepRecord withError = new StepRecord(a.runId(), a.name(), StepStatus.RETRYING, 1, 0, 0, a.dependsOn(), null, null,
-                T0.plusSeconds(5), T0, null, null, new StepError("java.io.IOException", "down", "trace"), T0.plusSeconds(1));
+        StepRecord withError = new StepRecord(
+                a.runId(),
+                a.name(),
+                StepStatus.RETRYING,
+                1,
+                0,
+                0,
+                a.dependsOn(),
+                null,
+                null,
+                T0.plusSeconds(5),
+                T0,
+                null,
+                null,
+                new StepError("java.io.IOException", "down", "trace"),
+                T0.plusSeconds(1));
         var r15 = store.inTransaction(tx -> tx.steps().update(withError, StepStatus.RUNNING, 1));
         assertThat(r15).isTrue();
         var r16 = store.inTransaction(tx -> tx.steps().find(runId(1), "a"));
@@ -237,14 +309,15 @@ public abstract class RunStoreContract {
         String id = runId(1);
         store.inTransaction(tx -> {
             tx.runs().insert(run(id, "g", T0));
-            tx.steps().insertAll(List.of(step(id, "zeta", StepStatus.QUEUED, 0, List.of()),
-                    step(id, "alpha", StepStatus.PENDING, 1, List.of("zeta")),
-                    step(id, "mid", StepStatus.PENDING, 1, List.of("alpha"))));
+            tx.steps()
+                    .insertAll(List.of(
+                            step(id, "zeta", StepStatus.QUEUED, 0, List.of()),
+                            step(id, "alpha", StepStatus.PENDING, 1, List.of("zeta")),
+                            step(id, "mid", StepStatus.PENDING, 1, List.of("alpha"))));
             return null;
         });
         var r17 = store.inTransaction(tx -> tx.steps().findByRun(id));
-        assertThat(r17).extracting(StepRecord::name)
-                .containsExactly("zeta", "alpha", "mid");
+        assertThat(r17).extracting(StepRecord::name).containsExactly("zeta", "alpha", "mid");
     }
 
     @Test
@@ -263,7 +336,8 @@ public abstract class RunStoreContract {
             for (int i = 0; i < deps; i++) {
                 results.add(pool.submit(() -> {
                     barrier.await(10, TimeUnit.SECONDS);
-                    return store.inTransaction(tx -> tx.steps().decrementPendingDeps(id, "join").pendingDeps());
+                    return store.inTransaction(
+                            tx -> tx.steps().decrementPendingDeps(id, "join").pendingDeps());
                 }));
             }
             List<Integer> seen = new ArrayList<>();
@@ -281,22 +355,34 @@ public abstract class RunStoreContract {
         insertRunWithSteps(runId(1));
         StepRecord a = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
         var r18 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), 10));
-        assertThat(r18).extracting(StepRecord::name)
-                .containsExactly("a");
+        assertThat(r18).extracting(StepRecord::name).containsExactly("a");
         store.inTransaction(tx -> {
             tx.intents().insertAll(List.of(new DispatchIntent("int_a", runId(1), "a", T0, T0)));
             return null;
         });
         var r19 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), 10));
         assertThat(r19).isEmpty();
-        StepRecord running = new StepRecord(a.runId(), "a", StepStatus.RUNNING, 1, 0, 0, List.of(), "w1",
-                T0.plusSeconds(30), null, T0, null, null, null, T0);
+        StepRecord running = new StepRecord(
+                a.runId(),
+                "a",
+                StepStatus.RUNNING,
+                1,
+                0,
+                0,
+                List.of(),
+                "w1",
+                T0.plusSeconds(30),
+                null,
+                T0,
+                null,
+                null,
+                null,
+                T0);
         store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
         var r20 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(29), 10));
         assertThat(r20).isEmpty();
         var r21 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(31), 10));
-        assertThat(r21)
-                .extracting(StepRecord::name).containsExactly("a");
+        assertThat(r21).extracting(StepRecord::name).containsExactly("a");
     }
 
     @Test
@@ -311,8 +397,7 @@ public abstract class RunStoreContract {
         var r24 = store.inTransaction(tx -> tx.artifacts().find(runId(1), "a", "spec.md"));
         assertThat(r24).contains(first);
         var r25 = store.inTransaction(tx -> tx.artifacts().list(runId(1)));
-        assertThat(r25).singleElement()
-                .satisfies(s -> assertThat(s.size()).isEqualTo(2));
+        assertThat(r25).singleElement().satisfies(s -> assertThat(s.size()).isEqualTo(2));
         var r26 = store.inTransaction(tx -> tx.artifacts().find(runId(1), "b", "spec.md"));
         assertThat(r26).isEmpty();
     }
@@ -336,7 +421,8 @@ public abstract class RunStoreContract {
         assertThat(r27).containsExactlyElementsOf(calls);
         List<TimelineEvent> back = store.inTransaction(tx -> tx.timeline().findByRun(runId(1)));
         assertThat(back).extracting(TimelineEvent::seq).containsExactly(1L, 2L, 3L);
-        assertThat(back).extracting(TimelineEvent::type)
+        assertThat(back)
+                .extracting(TimelineEvent::type)
                 .containsExactly(EventType.RUN_CREATED, EventType.STEP_QUEUED, EventType.STEP_STARTED);
         assertThat(back.get(2)).isEqualTo(events.get(2).withSeq(3));
     }
@@ -384,8 +470,7 @@ public abstract class RunStoreContract {
         var r30 = store.inTransaction(tx -> tx.intents().count());
         assertThat(r30).isEqualTo(1);
         var r31 = store.inTransaction(tx -> tx.intents().lockOldest(10));
-        assertThat(r31).extracting(DispatchIntent::id)
-                .containsExactly("int_later");
+        assertThat(r31).extracting(DispatchIntent::id).containsExactly("int_later");
         store.inTransaction(tx -> {
             tx.intents().delete(List.of("int_later", "int_missing"));
             return null;
@@ -398,8 +483,11 @@ public abstract class RunStoreContract {
     void intents_are_deleted_by_step_and_by_run() {
         insertRunWithSteps(runId(1));
         store.inTransaction(tx -> {
-            tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", T0, T0),
-                    new DispatchIntent("int_2", runId(1), "a", T0, T0), new DispatchIntent("int_3", runId(1), "b", T0, T0)));
+            tx.intents()
+                    .insertAll(List.of(
+                            new DispatchIntent("int_1", runId(1), "a", T0, T0),
+                            new DispatchIntent("int_2", runId(1), "a", T0, T0),
+                            new DispatchIntent("int_3", runId(1), "b", T0, T0)));
             return null;
         });
         var r33 = store.inTransaction(tx -> tx.intents().deleteForStep(runId(1), "a"));
@@ -415,8 +503,8 @@ public abstract class RunStoreContract {
         GraphVersionRecord v1 = new GraphVersionRecord("g", 1, "sha256:aa", json("{\"steps\":[]}"), T0);
         var r36 = store.inTransaction(tx -> tx.graphVersions().insertIfAbsent(v1));
         assertThat(r36).isTrue();
-        var r37 = store.inTransaction(tx -> tx.graphVersions().insertIfAbsent(
-                new GraphVersionRecord("g", 1, "sha256:bb", json("{}"), T0)));
+        var r37 = store.inTransaction(
+                tx -> tx.graphVersions().insertIfAbsent(new GraphVersionRecord("g", 1, "sha256:bb", json("{}"), T0)));
         assertThat(r37).isFalse();
         var r38 = store.inTransaction(tx -> tx.graphVersions().find("g", 1));
         assertThat(r38).contains(v1);
@@ -433,8 +521,7 @@ public abstract class RunStoreContract {
             return null;
         });
         var r40 = store.inTransaction(tx -> tx.runs().unfinishedGraphVersions());
-        assertThat(r40)
-                .containsExactly(new io.durableruns.ports.model.GraphVersionRef("g", 1));
+        assertThat(r40).containsExactly(new io.durableruns.ports.model.GraphVersionRef("g", 1));
     }
 
     // ---- the engine over this store ------------------------------------------------------------------------
@@ -446,7 +533,8 @@ public abstract class RunStoreContract {
     }
 
     private static Object count(io.durableruns.core.StepContext ctx, Object out) {
-        CALLS.computeIfAbsent(ctx.runId() + "/" + ctx.stepName(), k -> new AtomicInteger()).incrementAndGet();
+        CALLS.computeIfAbsent(ctx.runId() + "/" + ctx.stepName(), k -> new AtomicInteger())
+                .incrementAndGet();
         return out;
     }
 
@@ -464,9 +552,18 @@ public abstract class RunStoreContract {
                     return count(ctx, Map.of("c", ctx.output("a").get("n").asInt() + 2));
                 })
                 .step("d", List.of("b", "c"), ctx -> {
-                    ctx.artifacts().putText("result.txt", "text/plain",
-                            "b=" + ctx.output("b").get("b") + " c=" + ctx.output("c").get("c"));
-                    return count(ctx, Map.of("sum", ctx.output("b").get("b").asInt() + ctx.output("c").get("c").asInt()));
+                    ctx.artifacts()
+                            .putText(
+                                    "result.txt",
+                                    "text/plain",
+                                    "b=" + ctx.output("b").get("b") + " c="
+                                            + ctx.output("c").get("c"));
+                    return count(
+                            ctx,
+                            Map.of(
+                                    "sum",
+                                    ctx.output("b").get("b").asInt()
+                                            + ctx.output("c").get("c").asInt()));
                 })
                 .build();
     }
@@ -474,8 +571,12 @@ public abstract class RunStoreContract {
     private static StepGraph retrying() {
         return StepGraph.builder("retrying", 1)
                 .step(StepDefinition.named("fetch")
-                        .retry(RetryPolicy.newBuilder().maxAttempts(3).initialBackoff(Duration.ofSeconds(2)).jitter(0)
-                                .nonRetryable(IllegalArgumentException.class).build())
+                        .retry(RetryPolicy.newBuilder()
+                                .maxAttempts(3)
+                                .initialBackoff(Duration.ofSeconds(2))
+                                .jitter(0)
+                                .nonRetryable(IllegalArgumentException.class)
+                                .build())
                         .handler(ctx -> {
                             ctx.tools().call("http", Map.of("attempt", ctx.attempt()), () -> "ok");
                             ctx.artifacts().putText("page.html", "text/html", "<p>" + ctx.attempt() + "</p>");
@@ -524,8 +625,9 @@ public abstract class RunStoreContract {
         String id = kit.start("retrying", Map.of());
         List<DeliveryOutcome> outcomes = kit.deliverConcurrently(id, "fetch", 5);
         assertThat(outcomes).filteredOn(o -> o instanceof DeliveryOutcome.Done).hasSize(1);
-        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOfAny(DeliveryOutcome.Done.class,
-                DeliveryOutcome.Busy.class, DeliveryOutcome.Duplicate.class));
+        assertThat(outcomes).allSatisfy(o -> assertThat(o)
+                .isInstanceOfAny(
+                        DeliveryOutcome.Done.class, DeliveryOutcome.Busy.class, DeliveryOutcome.Duplicate.class));
         assertThat(calls(id, "fetch")).isEqualTo(1);
         assertThat(kit.deliver(id, "fetch")).isInstanceOf(DeliveryOutcome.Duplicate.class);
         kit.runUntilIdle();
@@ -546,7 +648,8 @@ public abstract class RunStoreContract {
         kit.runUntilIdle();
         assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(calls(id, "fetch")).isEqualTo(2);
-        assertThat(kit.artifacts(id)).singleElement().satisfies(a -> assertThat(a.key()).isEqualTo("page.html"));
+        assertThat(kit.artifacts(id)).singleElement().satisfies(a -> assertThat(a.key())
+                .isEqualTo("page.html"));
         assertThat(kit.artifactText(id, "fetch", "page.html")).isEqualTo("<p>2</p>");
         assertThat(kit.timelineTypes(id)).contains(EventType.STEP_LEASE_EXPIRED);
     }
@@ -559,13 +662,17 @@ public abstract class RunStoreContract {
         assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
         StepRecord fetch = kit.step(id, "fetch");
         assertThat(fetch.attempt()).isEqualTo(3);
-        List<TimelineEvent> failures = kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_FAILED).toList();
+        List<TimelineEvent> failures = kit.timeline(id).stream()
+                .filter(e -> e.type() == EventType.STEP_FAILED)
+                .toList();
         assertThat(failures).extracting(TimelineEvent::attempt).containsExactly(1, 2);
         assertThat(failures).allSatisfy(e -> {
             assertThat(e.data().get("errorType").asText()).isEqualTo("java.io.IOException");
             assertThat(e.data().get("message").asText()).isEqualTo("upstream 503");
         });
-        List<TimelineEvent> retries = kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_RETRY_SCHEDULED).toList();
+        List<TimelineEvent> retries = kit.timeline(id).stream()
+                .filter(e -> e.type() == EventType.STEP_RETRY_SCHEDULED)
+                .toList();
         assertThat(retries).extracting(e -> e.data().get("backoffMs").asLong()).containsExactly(2000L, 4000L);
     }
 
@@ -608,10 +715,17 @@ public abstract class RunStoreContract {
         kit.runUntilIdle();
         assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(kit.step(id, "fetch").attempt()).isEqualTo(4);
-        List<TimelineEvent> failures = kit.timeline(id).stream().filter(e -> e.type() == EventType.STEP_FAILED).toList();
+        List<TimelineEvent> failures = kit.timeline(id).stream()
+                .filter(e -> e.type() == EventType.STEP_FAILED)
+                .toList();
         assertThat(failures).extracting(TimelineEvent::attempt).containsExactly(1, 2, 3);
-        assertThat(kit.timelineTypes(id)).containsSubsequence(EventType.RUN_FAILED, EventType.RUN_RETRIED,
-                EventType.STEP_STARTED, EventType.STEP_SUCCEEDED, EventType.RUN_SUCCEEDED);
+        assertThat(kit.timelineTypes(id))
+                .containsSubsequence(
+                        EventType.RUN_FAILED,
+                        EventType.RUN_RETRIED,
+                        EventType.STEP_STARTED,
+                        EventType.STEP_SUCCEEDED,
+                        EventType.RUN_SUCCEEDED);
         assertThatThrownBy(() -> kit.engine().retry(id)).isInstanceOf(RunStateConflictException.class);
     }
 
@@ -647,19 +761,25 @@ public abstract class RunStoreContract {
         RunTestKit kit = kit(retrying());
         JsonNode input = json("{\"topic\":\"a\",\"list\":[1,2]}");
         var first = kit.engine().create(new CreateRunCommand("retrying", null, input, "req-1"));
-        var again = kit.engine().create(new CreateRunCommand("retrying", null, json("{\"list\":[1,2],\"topic\":\"a\"}"), "req-1"));
+        var again = kit.engine()
+                .create(new CreateRunCommand("retrying", null, json("{\"list\":[1,2],\"topic\":\"a\"}"), "req-1"));
         assertThat(first.created()).isTrue();
         assertThat(again.created()).isFalse();
         assertThat(again.run().run().id()).isEqualTo(first.run().run().id());
-        assertThatThrownBy(() -> kit.engine().create(new CreateRunCommand("retrying", null, json("{\"topic\":\"b\"}"), "req-1")))
+        assertThatThrownBy(() ->
+                        kit.engine().create(new CreateRunCommand("retrying", null, json("{\"topic\":\"b\"}"), "req-1")))
                 .isInstanceOf(IdempotencyConflictException.class);
         assertThat(kit.engine().list(RunListQuery.firstPage()).runs()).hasSize(1);
     }
 
     @Test
     void a_run_created_on_version_one_finishes_on_version_one_after_version_two_is_registered() {
-        StepGraph v1 = StepGraph.builder("versioned", 1).step("only", ctx -> "v1").build();
-        StepGraph v2 = StepGraph.builder("versioned", 2).step("only", ctx -> "v2").step("extra", List.of("only"), ctx -> "x").build();
+        StepGraph v1 =
+                StepGraph.builder("versioned", 1).step("only", ctx -> "v1").build();
+        StepGraph v2 = StepGraph.builder("versioned", 2)
+                .step("only", ctx -> "v2")
+                .step("extra", List.of("only"), ctx -> "x")
+                .build();
         RunTestKit kit = kit(v1);
         String id = kit.start("versioned", Map.of());
         kit.engine().registry().register(v2);
@@ -675,9 +795,13 @@ public abstract class RunStoreContract {
     @Test
     void a_changed_structure_under_a_known_version_is_refused_at_start_up() {
         kit(StepGraph.builder("drift", 1).step("a", ctx -> 1).build());
-        GraphRegistry changed = new GraphRegistry().register(StepGraph.builder("drift", 1)
-                .step("a", ctx -> 1).step("b", List.of("a"), ctx -> 2).build());
-        assertThatThrownBy(() -> RunEngine.builder().store(store).registry(changed).build())
+        GraphRegistry changed = new GraphRegistry()
+                .register(StepGraph.builder("drift", 1)
+                        .step("a", ctx -> 1)
+                        .step("b", List.of("a"), ctx -> 2)
+                        .build());
+        assertThatThrownBy(
+                        () -> RunEngine.builder().store(store).registry(changed).build())
                 .isInstanceOf(GraphVersionConflictException.class)
                 .hasMessageContaining("bump the version");
     }
@@ -689,11 +813,23 @@ public abstract class RunStoreContract {
         var recorded = store.inTransaction(tx -> tx.graphVersions().find("reconciled", 1));
         assertThat(recorded).isPresent();
         assertThat(recorded.get().fingerprint()).isEqualTo(v1.fingerprint());
-        assertThat(recorded.get().description().path("steps").get(0).path("name").asText()).isEqualTo("a");
+        assertThat(recorded.get()
+                        .description()
+                        .path("steps")
+                        .get(0)
+                        .path("name")
+                        .asText())
+                .isEqualTo("a");
         kit.start("reconciled", Map.of());
 
-        StepGraph v2 = StepGraph.builder("reconciled", 2).step("a", ctx -> 1).step("b", List.of("a"), ctx -> 2).build();
-        RunEngine onlyV2 = RunEngine.builder().store(store).registry(new GraphRegistry().register(v2)).build();
+        StepGraph v2 = StepGraph.builder("reconciled", 2)
+                .step("a", ctx -> 1)
+                .step("b", List.of("a"), ctx -> 2)
+                .build();
+        RunEngine onlyV2 = RunEngine.builder()
+                .store(store)
+                .registry(new GraphRegistry().register(v2))
+                .build();
         assertThat(onlyV2.startupReport().recorded())
                 .containsExactly(new io.durableruns.ports.model.GraphVersionRef("reconciled", 2));
         assertThat(onlyV2.startupReport().unregisteredWithUnfinishedRuns())

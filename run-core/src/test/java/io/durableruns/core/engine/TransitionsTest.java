@@ -11,16 +11,30 @@ import org.junit.jupiter.api.Test;
 /** Every pair of statuses: the allowed ones pass, every other one is refused. */
 class TransitionsTest {
     private static final Set<String> STEP_ALLOWED = Set.of(
-            "PENDING>QUEUED", "PENDING>CANCELLED",
-            "QUEUED>RUNNING", "QUEUED>CANCELLED", "QUEUED>FAILED",
-            "RUNNING>SUCCEEDED", "RUNNING>RETRYING", "RUNNING>FAILED", "RUNNING>CANCELLED", "RUNNING>QUEUED",
-            "RETRYING>RUNNING", "RETRYING>CANCELLED", "RETRYING>FAILED",
+            "PENDING>QUEUED",
+            "PENDING>CANCELLED",
+            "QUEUED>RUNNING",
+            "QUEUED>CANCELLED",
+            "QUEUED>FAILED",
+            "RUNNING>SUCCEEDED",
+            "RUNNING>RETRYING",
+            "RUNNING>FAILED",
+            "RUNNING>CANCELLED",
+            "RUNNING>QUEUED",
+            "RETRYING>RUNNING",
+            "RETRYING>CANCELLED",
+            "RETRYING>FAILED",
             "FAILED>QUEUED",
-            "CANCELLED>QUEUED", "CANCELLED>PENDING");
+            "CANCELLED>QUEUED",
+            "CANCELLED>PENDING");
 
     private static final Set<String> RUN_ALLOWED = Set.of(
-            "QUEUED>RUNNING", "QUEUED>FAILED", "QUEUED>CANCELLED",
-            "RUNNING>SUCCEEDED", "RUNNING>FAILED", "RUNNING>CANCELLED",
+            "QUEUED>RUNNING",
+            "QUEUED>FAILED",
+            "QUEUED>CANCELLED",
+            "RUNNING>SUCCEEDED",
+            "RUNNING>FAILED",
+            "RUNNING>CANCELLED",
             "FAILED>QUEUED");
 
     @Test
@@ -50,7 +64,8 @@ class TransitionsTest {
                 boolean expected = RUN_ALLOWED.contains(from + ">" + to);
                 assertThat(Transitions.allowed(from, to)).as(from + " -> " + to).isEqualTo(expected);
                 if (!expected) {
-                    assertThatThrownBy(() -> Transitions.check(from, to)).isInstanceOf(IllegalTransitionException.class);
+                    assertThatThrownBy(() -> Transitions.check(from, to))
+                            .isInstanceOf(IllegalTransitionException.class);
                 }
             }
         }

@@ -2,8 +2,8 @@ package io.durableruns.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.core.testkit.SequentialIds;
+import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.ports.model.Ids;
 import java.time.Duration;
 import java.util.HashSet;

@@ -26,9 +26,11 @@ class GraphRegistryTest {
                 .register(graph("flaky", 1, "wobble"));
         assertThat(r.resolve("research", null).version()).isEqualTo(2);
         assertThat(r.resolve("research", 1).steps()).hasSize(1);
-        assertThat(r.all()).extracting(g -> g.name() + "@" + g.version())
+        assertThat(r.all())
+                .extracting(g -> g.name() + "@" + g.version())
                 .containsExactly("flaky@1", "research@1", "research@2");
-        assertThatThrownBy(() -> r.resolve("research", 3)).isInstanceOf(GraphNotFoundException.class)
+        assertThatThrownBy(() -> r.resolve("research", 3))
+                .isInstanceOf(GraphNotFoundException.class)
                 .hasMessageContaining("no registered version 3");
         assertThatThrownBy(() -> r.resolve("nope", null)).isInstanceOf(GraphNotFoundException.class);
     }

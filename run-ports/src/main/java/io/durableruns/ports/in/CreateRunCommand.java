@@ -31,8 +31,8 @@ public record CreateRunCommand(String graph, Integer version, JsonNode input, St
         input = input == null || input.isNull() ? JsonNodeFactory.instance.objectNode() : input;
         if (idempotencyKey != null) {
             if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-                throw new InvalidRequestException("the idempotency key must be 1 to "
-                        + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+                throw new InvalidRequestException(
+                        "the idempotency key must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
             }
         }
     }

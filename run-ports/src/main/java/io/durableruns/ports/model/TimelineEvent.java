@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param attempt the step attempt concerned, or {@code null}
  * @param data event details (error type and message, retry time), never {@code null}
  */
-public record TimelineEvent(long seq, String runId, Instant at, EventType type, String step, Integer attempt, JsonNode data) {
+public record TimelineEvent(
+        long seq, String runId, Instant at, EventType type, String step, Integer attempt, JsonNode data) {
     public TimelineEvent {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(at, "at");
