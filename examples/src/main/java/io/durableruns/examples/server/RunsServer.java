@@ -49,50 +49,58 @@ public final class RunsServer implements AutoCloseable {
     private final JdbcRunStore store;
 
     private RunsServer(ServerConfig config, GraphRegistry registry, Consumer<RunEngine.Builder> engineOptions) {
+        QStashConfig qstash = config.qstash() ? QStashConfig.fromEnvironment(config.environment()) : null;
         store = JdbcRunStore.fromUrl(config.databaseUrl(), JdbcOptions.defaults());
         closeables.add(store);
-        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RunEngine.Builder engineBuilder =
-                RunEngine.builder().store(store).registry(registry).observer(new MicrometerEngineObserver(meters));
-        engineOptions.accept(engineBuilder);
-        QStashConfig qstash = null;
-        String dispatch;
-        if (config.qstash()) {
-            qstash = QStashConfig.fromEnvironment(config.environment());
-            QStashRelay relay = QStashRelay.newBuilder()
-                    .config(qstash)
-                    .store(store)
-                    .catalog(catalog(registry))
+        try {
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            RunEngine.Builder engineBuilder =
+                    RunEngine.builder().store(store).registry(registry).observer(new MicrometerEngineObserver(meters));
+            engineOptions.accept(engineBuilder);
+            String dispatch;
+            if (qstash != null) {
+                QStashRelay relay = QStashRelay.newBuilder()
+                        .config(qstash)
+                        .store(store)
+                        .catalog(catalog(registry))
+                        .build();
+                engine = engineBuilder
+                        .dispatchSignal(relay)
+                        .retryDelivery(RetryDelivery.REDELIVERY)
+                        .build();
+                closeables.add(0, relay.start());
+                closeables.add(0, sweeper(engine));
+                dispatch = "QStash at " + qstash.qstashUrl() + ", steps delivered to " + qstash.stepUrl();
+            } else {
+                LocalDispatcher dispatcher = LocalDispatcher.builder()
+                        .workers(config.workers())
+                        .listenTo(store)
+                        .build();
+                engine = engineBuilder.dispatchSignal(dispatcher).build();
+                closeables.add(0, dispatcher.start(engine, engine));
+                dispatch = "local dispatcher, " + config.workers() + " workers";
+            }
+            http = RunsHttpServer.builder()
+                    .operations(engine)
+                    .verifier(qstash == null ? null : QStashVerifier.forStepEndpoint(qstash))
+                    .failureCallbackVerifier(qstash == null ? null : QStashVerifier.forFailureCallback(qstash))
+                    .apiToken(config.apiToken())
+                    .host(config.host())
+                    .port(config.port())
+                    .readiness(() -> store.readiness().ready())
+                    .queueDepth(() -> store.inTransaction(tx -> tx.intents().count()))
+                    .meterRegistry(meters)
                     .build();
-            engine = engineBuilder
-                    .dispatchSignal(relay)
-                    .retryDelivery(RetryDelivery.REDELIVERY)
-                    .build();
-            closeables.add(0, relay.start());
-            closeables.add(0, sweeper(engine));
-            dispatch = "QStash at " + qstash.qstashUrl() + ", steps delivered to " + qstash.stepUrl();
-        } else {
-            LocalDispatcher dispatcher = LocalDispatcher.builder()
-                    .workers(config.workers())
-                    .listenTo(store)
-                    .build();
-            engine = engineBuilder.dispatchSignal(dispatcher).build();
-            closeables.add(0, dispatcher.start(engine, engine));
-            dispatch = "local dispatcher, " + config.workers() + " workers";
+            closeables.add(0, http);
+            http.start();
+            logSummary(config, registry, dispatch);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
-        http = RunsHttpServer.builder()
-                .operations(engine)
-                .verifier(qstash == null ? null : QStashVerifier.forStepEndpoint(qstash))
-                .failureCallbackVerifier(qstash == null ? null : QStashVerifier.forFailureCallback(qstash))
-                .apiToken(config.apiToken())
-                .host(config.host())
-                .port(config.port())
-                .readiness(() -> store.readiness().ready())
-                .queueDepth(() -> store.inTransaction(tx -> tx.intents().count()))
-                .meterRegistry(meters)
-                .build();
-        closeables.add(0, http);
-        http.start();
+    }
+
+    private void logSummary(ServerConfig config, GraphRegistry registry, String dispatch) {
         log.info("Durable runs server listening on http://{}:{}", http.host(), http.port());
         log.info("  database : {}", config.redactedDatabaseUrl());
         log.info("  dispatch : {}", dispatch);
