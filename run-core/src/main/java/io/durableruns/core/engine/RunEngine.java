@@ -513,8 +513,10 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     public SweepResult sweep() {
         Instant now = s.now();
         List<Instant> dues = new ArrayList<>();
+        List<String> failedGraphs = new ArrayList<>();
         int expired = s.store().inTransaction(tx -> {
             dues.clear();
+            failedGraphs.clear();
             int n = 0;
             for (StepRecord step : tx.steps().findExpiredLeases(now, s.sweepBatch())) {
                 RunRecord run = tx.runs().find(step.runId()).orElse(null);
@@ -526,11 +528,15 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                 }
                 Events events = new Events(run.id());
                 List<DispatchIntent> intents = new ArrayList<>();
-                if (failures.expireLease(tx, run, graph, step, now, events, intents) != null) {
+                DeliveryOutcome outcome = failures.expireLease(tx, run, graph, step, now, events, intents);
+                if (outcome != null) {
                     n++;
                     tx.timeline().append(events.list());
                     tx.intents().insertAll(intents);
                     intents.forEach(i -> dues.add(i.dueAt()));
+                    if (outcome instanceof DeliveryOutcome.Failed) {
+                        failedGraphs.add(run.graph());
+                    }
                 }
             }
             return n;
@@ -550,6 +556,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         if (!dues.isEmpty()) {
             s.signal().intentsCommitted(dues.stream().min(Instant::compareTo).orElse(now));
         }
+        failedGraphs.forEach(graph -> s.observer().runFinished(graph, RunStatus.FAILED));
         if (expired + stranded > 0) {
             log.info("Sweep recovered {} expired lease(s) and {} stranded step(s)", expired, stranded);
         }
