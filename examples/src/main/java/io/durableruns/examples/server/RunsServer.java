@@ -50,7 +50,7 @@ public final class RunsServer implements AutoCloseable {
 
     private RunsServer(ServerConfig config, GraphRegistry registry, Consumer<RunEngine.Builder> engineOptions) {
         QStashConfig qstash = config.qstash() ? QStashConfig.fromEnvironment(config.environment()) : null;
-        store = JdbcRunStore.fromUrl(config.databaseUrl(), JdbcOptions.defaults());
+        store = JdbcRunStore.fromUrl(config.databaseUrl(), storeOptions(config));
         closeables.add(store);
         try {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -113,6 +113,18 @@ public final class RunsServer implements AutoCloseable {
         long sinceStart = System.currentTimeMillis()
                 - ManagementFactory.getRuntimeMXBean().getStartTime();
         log.info("Ready in {} ms", sinceStart);
+    }
+
+    /**
+     * On PostgreSQL, one connection per worker plus the dispatcher's fetcher and listener and a few for HTTP
+     * requests, so that a busy dispatcher never makes the API wait for a connection. SQLite keeps the store's
+     * single connection (one writer at a time).
+     */
+    static JdbcOptions storeOptions(ServerConfig config) {
+        if (config.databaseUrl().startsWith("jdbc:sqlite:") || config.qstash()) {
+            return JdbcOptions.defaults();
+        }
+        return JdbcOptions.newBuilder().maximumPoolSize(config.workers() + 6).build();
     }
 
     /** Starts a server with the demo graphs, configured from {@code env}. */

@@ -47,6 +47,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void the_postgresql_pool_has_room_for_every_worker_and_the_api() {
+        ServerConfig pg =
+                ServerConfig.fromEnvironment(Map.of("DATABASE_URL", "postgres://u@db/runs", "RUNS_WORKERS", "12"));
+        assertThat(RunsServer.storeOptions(pg).maximumPoolSize()).isEqualTo(18);
+        assertThat(RunsServer.storeOptions(ServerConfig.fromEnvironment(Map.of()))
+                        .maximumPoolSize())
+                .isZero();
+    }
+
+    @Test
     void qstash_mode_without_its_keys_fails_at_start_naming_the_variable_and_opens_nothing() {
         Path db = dir.resolve("runs.db");
         assertThatThrownBy(() -> RunsServer.start(Map.of("DATABASE_URL", "jdbc:sqlite:" + db, "QSTASH_TOKEN", "t")))
