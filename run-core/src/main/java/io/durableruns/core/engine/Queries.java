@@ -66,4 +66,10 @@ final class Queries {
             throw new InvalidRequestException("malformed cursor: pass the nextCursor of the previous page unchanged");
         }
     }
+
+    static void requireRunId(String runId) {
+        if (!io.durableruns.ports.model.Ids.isRunId(runId)) {
+            throw new InvalidRequestException("malformed run id: " + runId);
+        }
+    }
 }

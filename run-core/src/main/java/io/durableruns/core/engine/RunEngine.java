@@ -9,9 +9,6 @@ import io.durableruns.core.graph.StepGraph;
 import io.durableruns.core.internal.AttemptContext;
 import io.durableruns.core.internal.Json;
 import io.durableruns.ports.IdempotencyConflictException;
-import io.durableruns.ports.InvalidRequestException;
-import io.durableruns.ports.RunNotFoundException;
-import io.durableruns.ports.RunStateConflictException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.CreateRunResult;
 import io.durableruns.ports.in.RunListQuery;
@@ -79,6 +76,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     private final Completions completions;
     private final Queries queries;
     private final HandlerRunner handlers;
+    private final RunCommands commands;
     private final ConcurrentHashMap<StepLease, PreparedAttempt> prepared = new ConcurrentHashMap<>();
     private final GraphReconciliation.Report startupReport;
 
@@ -89,6 +87,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         this.completions = new Completions(settings, claims);
         this.queries = new Queries(settings);
         this.handlers = new HandlerRunner(settings);
+        this.commands = new RunCommands(settings, failures, queries);
         this.startupReport =
                 reconcile ? new GraphReconciliation(settings).reconcile() : GraphReconciliation.Report.EMPTY;
     }
@@ -398,176 +397,31 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
 
     @Override
     public boolean giveUp(StepMessage message, String reason) {
-        Instant now = s.now();
-        boolean failed = s.store().inTransaction(tx -> {
-            Optional<RunRecord> run = tx.runs().find(message.runId());
-            Optional<StepRecord> step = tx.steps().find(message.runId(), message.step());
-            if (run.isEmpty() || step.isEmpty() || run.get().status().isTerminal()) {
-                return false;
-            }
-            StepRecord st = step.get();
-            boolean liveLease = st.status() == StepStatus.RUNNING
-                    && st.leaseUntil() != null
-                    && st.leaseUntil().isAfter(now);
-            if (st.status().isTerminal() || st.status() == StepStatus.PENDING || liveLease) {
-                return false;
-            }
-            StepError error = new StepError("DeliveryFailed", "the queue gave up delivering this step: " + reason, "");
-            StepRecord failedStep = StepChange.of(st).failed(error, now).build(now);
-            if (!tx.steps().update(failedStep, st.status(), st.attempt())) {
-                return false;
-            }
-            Events events = new Events(message.runId());
-            events.add(
-                    now,
-                    EventType.STEP_FAILED,
-                    st.name(),
-                    st.attempt(),
-                    Events.error(error).put("willRetry", false).put("reason", "delivery failed"));
-            failures.failRun(tx, message.runId(), st.name(), error, now, events);
-            tx.timeline().append(events.list());
-            return true;
-        });
-        if (failed) {
-            s.observer()
-                    .runFinished(
-                            s.store()
-                                    .inTransaction(tx -> tx.runs().find(message.runId()))
-                                    .map(RunRecord::graph)
-                                    .orElse("unknown"),
-                            RunStatus.FAILED);
-        }
-        return failed;
+        return commands.giveUp(message, reason);
     }
 
     // ---- retry, cancel, sweep ----------------------------------------------------------------------------
 
     @Override
     public RunDetails retry(String runId) {
-        requireRunId(runId);
-        Instant now = s.now();
-        RunDetails details = s.store().inTransaction(tx -> {
-            RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
-            if (run.status() != RunStatus.FAILED) {
-                throw new RunStateConflictException(runId, run.status(), "retry", "only FAILED runs can be retried");
-            }
-            Events events = new Events(runId);
-            events.add(now, EventType.RUN_RETRIED, null, null, null);
-            List<DispatchIntent> intents = new ArrayList<>();
-            for (StepRecord step : tx.steps().findByRun(runId)) {
-                if (step.status() != StepStatus.FAILED && step.status() != StepStatus.CANCELLED) {
-                    continue;
-                }
-                StepRecord next = StepChange.of(step).retried(now).build(now);
-                if (tx.steps().update(next, step.status(), step.attempt()) && next.status() == StepStatus.QUEUED) {
-                    events.add(now, EventType.STEP_QUEUED, step.name(), null, Json.obj("manualRetry", true));
-                    intents.add(new DispatchIntent(s.ids().newId("int"), runId, step.name(), now, now));
-                }
-            }
-            Transitions.check(RunStatus.FAILED, RunStatus.QUEUED);
-            tx.runs().updateStatus(runId, RunStatus.FAILED, RunStatus.QUEUED, now, null);
-            tx.intents().insertAll(intents);
-            tx.timeline().append(events.list());
-            return queries.details(tx, runId);
-        });
-        s.signal().intentsCommitted(now);
-        return details;
+        return commands.retry(runId);
     }
 
     @Override
     public RunDetails cancel(String runId) {
-        requireRunId(runId);
-        Instant now = s.now();
-        RunDetails details = s.store().inTransaction(tx -> {
-            RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
-            if (run.status().isTerminal()) {
-                throw new RunStateConflictException(runId, run.status(), "cancel", "the run already finished");
-            }
-            Events events = new Events(runId);
-            for (StepRecord step : tx.steps().findByRun(runId)) {
-                if (step.status().isTerminal()) {
-                    continue;
-                }
-                StepRecord cancelled = StepChange.of(step).cancelled(now).build(now);
-                if (tx.steps().update(cancelled, step.status(), step.attempt())) {
-                    events.add(
-                            now,
-                            EventType.STEP_CANCELLED,
-                            step.name(),
-                            step.attempt() == 0 ? null : step.attempt(),
-                            Json.obj("reason", "run cancelled"));
-                }
-            }
-            tx.intents().deleteForRun(runId);
-            Transitions.check(run.status(), RunStatus.CANCELLED);
-            tx.runs().updateStatus(runId, run.status(), RunStatus.CANCELLED, now, null);
-            events.add(now, EventType.RUN_CANCELLED, null, null, null);
-            tx.timeline().append(events.list());
-            return queries.details(tx, runId);
-        });
-        s.observer().runFinished(details.run().graph(), RunStatus.CANCELLED);
-        return details;
+        return commands.cancel(runId);
     }
 
     @Override
     public SweepResult sweep() {
-        Instant now = s.now();
-        List<Instant> dues = new ArrayList<>();
-        List<String> failedGraphs = new ArrayList<>();
-        int expired = s.store().inTransaction(tx -> {
-            dues.clear();
-            failedGraphs.clear();
-            int n = 0;
-            for (StepRecord step : tx.steps().findExpiredLeases(now, s.sweepBatch())) {
-                RunRecord run = tx.runs().find(step.runId()).orElse(null);
-                StepGraph graph = run == null
-                        ? null
-                        : s.registry().find(run.graph(), run.version()).orElse(null);
-                if (graph == null) {
-                    continue;
-                }
-                Events events = new Events(run.id());
-                List<DispatchIntent> intents = new ArrayList<>();
-                DeliveryOutcome outcome = failures.expireLease(tx, run, graph, step, now, events, intents);
-                if (outcome != null) {
-                    n++;
-                    tx.timeline().append(events.list());
-                    tx.intents().insertAll(intents);
-                    intents.forEach(i -> dues.add(i.dueAt()));
-                    if (outcome instanceof DeliveryOutcome.Failed) {
-                        failedGraphs.add(run.graph());
-                    }
-                }
-            }
-            return n;
-        });
-        int stranded = s.store().inTransaction(tx -> {
-            int n = 0;
-            List<DispatchIntent> intents = new ArrayList<>();
-            for (StepRecord step : tx.steps().findStranded(now.minus(s.strandedGrace()), s.sweepBatch())) {
-                Instant due = step.dueAt() == null || step.dueAt().isBefore(now) ? now : step.dueAt();
-                intents.add(new DispatchIntent(s.ids().newId("int"), step.runId(), step.name(), due, now));
-                n++;
-            }
-            tx.intents().insertAll(intents);
-            intents.forEach(i -> dues.add(i.dueAt()));
-            return n;
-        });
-        if (!dues.isEmpty()) {
-            s.signal().intentsCommitted(dues.stream().min(Instant::compareTo).orElse(now));
-        }
-        failedGraphs.forEach(graph -> s.observer().runFinished(graph, RunStatus.FAILED));
-        if (expired + stranded > 0) {
-            log.info("Sweep recovered {} expired lease(s) and {} stranded step(s)", expired, stranded);
-        }
-        return new SweepResult(expired, stranded);
+        return commands.sweep();
     }
 
     // ---- queries -----------------------------------------------------------------------------------------
 
     @Override
     public Optional<RunDetails> find(String runId) {
-        requireRunId(runId);
+        Queries.requireRunId(runId);
         return s.store().inTransaction(tx -> tx.runs()
                 .find(runId)
                 .map(r -> new RunDetails(r, tx.steps().findByRun(runId))));
@@ -580,25 +434,25 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
 
     @Override
     public List<TimelineEvent> timeline(String runId) {
-        requireRunId(runId);
+        Queries.requireRunId(runId);
         return queries.withRun(runId, tx -> tx.timeline().findByRun(runId));
     }
 
     @Override
     public List<ArtifactSummary> artifacts(String runId) {
-        requireRunId(runId);
+        Queries.requireRunId(runId);
         return queries.withRun(runId, tx -> tx.artifacts().list(runId));
     }
 
     @Override
     public Optional<ArtifactRecord> artifact(String runId, String step, String key) {
-        requireRunId(runId);
+        Queries.requireRunId(runId);
         return queries.withRun(runId, tx -> tx.artifacts().find(runId, step, key));
     }
 
     @Override
     public List<ToolCallRecord> toolCalls(String runId) {
-        requireRunId(runId);
+        Queries.requireRunId(runId);
         return queries.withRun(runId, tx -> tx.toolCalls().findByRun(runId));
     }
 
@@ -610,12 +464,6 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     @Override
     public Optional<GraphDescription> graph(String name, int version) {
         return s.registry().find(name, version).map(StepGraph::describe);
-    }
-
-    private static void requireRunId(String runId) {
-        if (!io.durableruns.ports.model.Ids.isRunId(runId)) {
-            throw new InvalidRequestException("malformed run id: " + runId);
-        }
     }
 
     /** Configures a {@link RunEngine}; only the store and the registry are required. */
