@@ -49,6 +49,7 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class JdbcRunStore implements RunStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcRunStore.class);
+    private static final int READ_CONNECTIONS = 4;
 
     private final StoreContext context;
     private final DataSource dataSource;
@@ -56,16 +57,23 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
     private final Jdbi jdbi;
     private final TransactionRunner runner;
     private final Migrator migrator;
+    private volatile HikariDataSource readPool;
+    private volatile TransactionRunner readRunner;
     private volatile boolean closed;
 
     private JdbcRunStore(Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, JdbcOptions options) {
         this.context = new StoreContext(dialect, options.tableNames(), new ObjectMapper());
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
-        this.jdbi = Jdbi.create(dataSource);
-        jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
-        this.runner = new TransactionRunner(jdbi, context, this::evict);
+        this.jdbi = jdbi(dataSource);
+        this.runner = new TransactionRunner(jdbi, context, this::evict, false);
         this.migrator = new Migrator(context);
+    }
+
+    private static Jdbi jdbi(DataSource dataSource) {
+        Jdbi jdbi = Jdbi.create(dataSource);
+        jdbi.getConfig(SqlStatements.class).setTemplateEngine(TemplateEngine.NOP);
+        return jdbi;
     }
 
     /**
@@ -82,7 +90,8 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
      * An SQLite store in one file (created with its folders when missing), in WAL mode with
      * {@code synchronous=NORMAL}: a process crash loses nothing that committed; an operating-system crash or power
      * loss may lose the last transactions, never consistency. Transactions take the write lock up front and queue
-     * for it; the pool has one connection unless {@link JdbcOptions#maximumPoolSize()} says otherwise.
+     * for it; the pool has one connection unless {@link JdbcOptions#maximumPoolSize()} says otherwise. Reads
+     * ({@link #read}) run beside the writer on up to four read-only connections.
      */
     public static JdbcRunStore sqlite(Path file, JdbcOptions options) {
         Objects.requireNonNull(file, "file");
@@ -110,7 +119,14 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
         config.setMaximumPoolSize(options.maximumPoolSize() == 0 ? 1 : options.maximumPoolSize());
         config.setConnectionInitSql(options.connectionInitSql());
         HikariDataSource pool = createPool(config, Dialect.SQLITE);
-        return open(Dialect.SQLITE, pool, pool, options, absolute.toString());
+        JdbcRunStore store = open(Dialect.SQLITE, pool, pool, options, absolute.toString());
+        try {
+            store.openReadPool(absolute, options);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
     }
 
     /**
@@ -169,12 +185,46 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
         return store;
     }
 
+    /**
+     * SQLite in WAL mode serves readers while its single writer works: reads get read-only connections of
+     * their own, so a run list or a timeline never waits for the dispatcher's commits.
+     */
+    private void openReadPool(Path file, JdbcOptions options) {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setReadOnly(true);
+        sqlite.setBusyTimeout((int) options.sqliteBusyTimeout().toMillis());
+        SQLiteDataSource source = new SQLiteDataSource(sqlite);
+        source.setUrl("jdbc:sqlite:" + file);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("durable-runs-sqlite-read");
+        config.setDataSource(source);
+        config.setMaximumPoolSize(READ_CONNECTIONS);
+        config.setReadOnly(true);
+        config.setConnectionInitSql(options.connectionInitSql());
+        readPool = createPool(config, Dialect.SQLITE);
+        readRunner = new TransactionRunner(
+                jdbi(readPool), context, connection -> readPool.evictConnection(connection), true);
+    }
+
     @Override
     public <R> R inTransaction(TransactionWork<R> work) {
         if (closed) {
             throw new StoreException("the run store is closed");
         }
         return runner.inTransaction(work);
+    }
+
+    /**
+     * Runs work that only reads. On SQLite it runs on read-only connections of its own, beside the writer; on
+     * PostgreSQL it is an ordinary transaction.
+     */
+    @Override
+    public <R> R read(TransactionWork<R> work) {
+        if (closed) {
+            throw new StoreException("the run store is closed");
+        }
+        TransactionRunner reader = readRunner;
+        return reader == null ? runner.inTransaction(work) : reader.inTransaction(work);
     }
 
     /**
@@ -213,6 +263,9 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (readPool != null) {
+            readPool.close();
+        }
         if (ownedPool != null) {
             ownedPool.close();
         }

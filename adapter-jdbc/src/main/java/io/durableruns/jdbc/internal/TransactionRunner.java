@@ -30,16 +30,20 @@ public final class TransactionRunner {
     private final Jdbi jdbi;
     private final StoreContext context;
     private final Consumer<Connection> evict;
+    private final boolean readOnly;
     private final Set<Object> readCommitted =
             Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     /**
      * @param evict removes a connection from its pool after its transaction could not be ended cleanly
+     * @param readOnly whether the work only reads: on SQLite the transaction then starts deferred, as a reader,
+     *     instead of taking the write lock
      */
-    public TransactionRunner(Jdbi jdbi, StoreContext context, Consumer<Connection> evict) {
+    public TransactionRunner(Jdbi jdbi, StoreContext context, Consumer<Connection> evict, boolean readOnly) {
         this.jdbi = jdbi;
         this.context = context;
         this.evict = evict;
+        this.readOnly = readOnly;
     }
 
     public <R> R inTransaction(TransactionWork<R> work) {
@@ -77,7 +81,7 @@ public final class TransactionRunner {
 
     private void begin(Handle handle) {
         if (context.dialect() == Dialect.SQLITE) {
-            handle.execute("BEGIN IMMEDIATE");
+            handle.execute(readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
             return;
         }
         ensureReadCommitted(handle.getConnection());

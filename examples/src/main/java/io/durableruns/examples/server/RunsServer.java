@@ -88,7 +88,7 @@ public final class RunsServer implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .readiness(() -> store.readiness().ready())
-                    .queueDepth(() -> store.inTransaction(tx -> tx.intents().count()))
+                    .queueDepth(() -> store.read(tx -> tx.intents().count()))
                     .meterRegistry(meters)
                     .build();
             closeables.add(0, http);

@@ -28,7 +28,7 @@ final class Queries {
     }
 
     <R> R withRun(String runId, RunStore.TransactionWork<R> work) {
-        return s.store().inTransaction(tx -> {
+        return s.store().read(tx -> {
             if (tx.runs().find(runId).isEmpty()) {
                 throw new RunNotFoundException(runId);
             }
@@ -38,7 +38,7 @@ final class Queries {
 
     RunPage list(RunListQuery query) {
         RunCursor after = query.cursor() == null ? null : decode(query.cursor());
-        List<RunRecord> rows = s.store().inTransaction(tx -> tx.runs().list(query.filter(), after, query.limit() + 1));
+        List<RunRecord> rows = s.store().read(tx -> tx.runs().list(query.filter(), after, query.limit() + 1));
         if (rows.size() <= query.limit()) {
             return new RunPage(rows, null);
         }

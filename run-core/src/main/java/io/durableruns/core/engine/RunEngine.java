@@ -237,7 +237,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     public WorkResult work(StepLease lease, boolean claimSuccessor) {
         PreparedAttempt attempt = prepared.remove(lease);
         if (attempt == null) {
-            attempt = s.store().inTransaction(tx -> claims.reload(tx, lease)).orElse(null);
+            attempt = s.store().read(tx -> claims.reload(tx, lease)).orElse(null);
             if (attempt == null) {
                 DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
                         lease.runId(), lease.step(), "attempt " + lease.attempt() + " no longer holds the step");
@@ -392,7 +392,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
 
     @Override
     public Optional<Instant> nextDueAt() {
-        return s.store().inTransaction(tx -> tx.intents().nextDueAt());
+        return s.store().read(tx -> tx.intents().nextDueAt());
     }
 
     @Override
@@ -422,7 +422,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     @Override
     public Optional<RunDetails> find(String runId) {
         Queries.requireRunId(runId);
-        return s.store().inTransaction(tx -> tx.runs()
+        return s.store().read(tx -> tx.runs()
                 .find(runId)
                 .map(r -> new RunDetails(r, tx.steps().findByRun(runId))));
     }

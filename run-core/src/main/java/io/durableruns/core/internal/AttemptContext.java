@@ -158,8 +158,7 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
                 return Optional.of(a.content().clone());
             }
         }
-        return store.inTransaction(tx -> tx.artifacts().find(runId, stepName, key))
-                .map(a -> a.content());
+        return store.read(tx -> tx.artifacts().find(runId, stepName, key)).map(a -> a.content());
     }
 
     @Override

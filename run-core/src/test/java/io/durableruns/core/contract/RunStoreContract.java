@@ -176,6 +176,17 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void a_read_sees_what_committed_transactions_wrote() {
+        insertRunWithSteps(runId(1));
+        var run = store.read(tx -> tx.runs().find(runId(1)));
+        assertThat(run).isPresent();
+        var steps = store.read(tx -> tx.steps().findByRun(runId(1)));
+        assertThat(steps).extracting(StepRecord::name).containsExactly("a", "b");
+        var missing = store.read(tx -> tx.runs().find(runId(2)));
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
     void run_status_is_compare_and_set_and_sets_finished_at_for_terminal_states() {
         insertRunWithSteps(runId(1));
         Instant t1 = T0.plusSeconds(1);

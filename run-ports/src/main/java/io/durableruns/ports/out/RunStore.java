@@ -23,6 +23,19 @@ public interface RunStore {
      */
     <R> R inTransaction(TransactionWork<R> work);
 
+    /**
+     * Runs {@code work}, which only reads, in one transaction. A store may run it without the write lock or
+     * on connections of its own, so reads do not wait for writers (SQLite in WAL mode serves readers while
+     * its single writer commits). The default runs it as {@link #inTransaction}.
+     *
+     * <pre>{@code
+     * List<TimelineEvent> events = store.read(tx -> tx.timeline().findByRun(runId));
+     * }</pre>
+     */
+    default <R> R read(TransactionWork<R> work) {
+        return inTransaction(work);
+    }
+
     /** Work done inside a store transaction. */
     @FunctionalInterface
     interface TransactionWork<R> {
