@@ -97,7 +97,11 @@ final class Claims {
         if (!step.status().isClaimable()) {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the step is " + step.status()));
         }
-        if (step.dueAt() != null && step.dueAt().isAfter(now)) {
+        // A QUEUED step is ready whatever its due time (another thread's clock may run a little ahead);
+        // only a retry waits for its backoff.
+        if (step.status() == StepStatus.RETRYING
+                && step.dueAt() != null
+                && step.dueAt().isAfter(now)) {
             return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, step.dueAt()));
         }
         StepDefinition def = graph.get().step(stepName);

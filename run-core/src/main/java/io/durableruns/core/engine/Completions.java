@@ -64,9 +64,9 @@ final class Completions {
         }
         Events events = new Events(runId);
         events.add(now, EventType.STEP_SUCCEEDED, name, running.attempt(), Json.obj("durationMs", elapsed.toMillis()));
-        PreparedAttempt next = null;
         boolean runFinished = false;
         List<String> successors = graph.successors(name);
+        PreparedAttempt next = null;
         if (successors.isEmpty()) {
             if (tx.runs().decrementSinksRemaining(runId) == 0) {
                 ObjectNode runOutput = runOutput(tx, graph, runId, name, output);
@@ -94,7 +94,13 @@ final class Completions {
                 StepRecord queued = StepChange.of(s2).queued(now).build(now);
                 if (tx.steps().update(queued, StepStatus.PENDING, s2.attempt())) {
                     events.add(now, EventType.STEP_QUEUED, successor, null, null);
-                    intents.add(new DispatchIntent(s.ids().newId("int"), runId, successor, now, now));
+                    // Due since the run began: the queue serves ready steps of older runs first.
+                    intents.add(new DispatchIntent(
+                            s.ids().newId("int"),
+                            runId,
+                            successor,
+                            attempt.run().createdAt(),
+                            now));
                 }
             }
         }

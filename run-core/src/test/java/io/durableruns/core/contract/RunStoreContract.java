@@ -873,6 +873,24 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void ready_steps_of_older_runs_are_served_first() {
+        RunTestKit kit = kit(retrying());
+        String older = kit.start("retrying", Map.of());
+        kit.advance(Duration.ofSeconds(1));
+        String newer = kit.start("retrying", Map.of());
+        kit.advance(Duration.ofSeconds(1));
+        assertThat(kit.deliver(older, "fetch")).isInstanceOf(DeliveryOutcome.Done.class);
+
+        var first = kit.engine().claimDue("w1", 1);
+        assertThat(first).singleElement().satisfies(l -> {
+            assertThat(l.runId()).isEqualTo(older);
+            assertThat(l.step()).isEqualTo("after");
+        });
+        var second = kit.engine().claimDue("w1", 1);
+        assertThat(second).singleElement().satisfies(l -> assertThat(l.runId()).isEqualTo(newer));
+    }
+
+    @Test
     void out_of_order_and_repeated_deliveries_end_in_the_same_state_as_one_delivery() {
         CountDownLatch none = new CountDownLatch(0);
         RunTestKit kit = kit(diamond(none));

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * A request, written in the same transaction as the state change that produced it, to deliver one step of
- * one run at or after {@code dueAt}. The local dispatcher consumes intents as its queue; the QStash relay
+ * one run at or after {@code dueAt}. A step that became ready is due since its run was created, so a queue
+ * ordered by due time serves the ready steps of older runs first; a retry is due at the end of its backoff. The local dispatcher consumes intents as its queue; the QStash relay
  * publishes them (the id doubles as the deduplication id, so it uses only {@code [A-Za-z0-9_-]}).
  */
 public record DispatchIntent(String id, String runId, String step, Instant dueAt, Instant createdAt) {
