@@ -41,23 +41,23 @@ final class RunCommands {
 
     boolean giveUp(StepMessage message, String reason) {
         Instant now = s.now();
-        boolean failed = s.store().inTransaction(tx -> {
+        Optional<String> failedGraph = s.store().inTransaction(tx -> {
             Optional<RunRecord> run = tx.runs().find(message.runId());
             Optional<StepRecord> step = tx.steps().find(message.runId(), message.step());
             if (run.isEmpty() || step.isEmpty() || run.get().status().isTerminal()) {
-                return false;
+                return Optional.<String>empty();
             }
             StepRecord st = step.get();
             boolean liveLease = st.status() == StepStatus.RUNNING
                     && st.leaseUntil() != null
                     && st.leaseUntil().isAfter(now);
             if (st.status().isTerminal() || st.status() == StepStatus.PENDING || liveLease) {
-                return false;
+                return Optional.<String>empty();
             }
             StepError error = new StepError("DeliveryFailed", "the queue gave up delivering this step: " + reason, "");
             StepRecord failedStep = StepChange.of(st).failed(error, now).build(now);
             if (!tx.steps().update(failedStep, st.status(), st.attempt())) {
-                return false;
+                return Optional.<String>empty();
             }
             Events events = new Events(message.runId());
             events.add(
@@ -68,18 +68,10 @@ final class RunCommands {
                     Events.error(error).put("willRetry", false).put("reason", "delivery failed"));
             failures.failRun(tx, message.runId(), st.name(), error, now, events);
             tx.timeline().append(events.list());
-            return true;
+            return Optional.of(run.get().graph());
         });
-        if (failed) {
-            s.observer()
-                    .runFinished(
-                            s.store()
-                                    .inTransaction(tx -> tx.runs().find(message.runId()))
-                                    .map(RunRecord::graph)
-                                    .orElse("unknown"),
-                            RunStatus.FAILED);
-        }
-        return failed;
+        failedGraph.ifPresent(graph -> s.observer().runFinished(graph, RunStatus.FAILED));
+        return failedGraph.isPresent();
     }
 
     RunDetails retry(String runId) {
