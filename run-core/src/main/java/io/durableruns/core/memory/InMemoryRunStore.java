@@ -38,6 +38,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A thread-safe, in-memory {@link RunStore} with the same contract as the database stores: for the offline
@@ -104,9 +105,16 @@ public final class InMemoryRunStore implements RunStore {
         undo.push(() -> map.put(key, old));
     }
 
-    private <T> void append(List<T> list, T value) {
-        list.add(value);
-        undo.push(() -> list.remove(list.size() - 1));
+    /** Appends {@code value} to the list {@code rows} holds for {@code runId}, creating it when missing. */
+    private <T> void appendForRun(Map<String, List<T>> rows, String runId, T value) {
+        List<T> list = rows.get(runId);
+        if (list == null) {
+            list = new ArrayList<>();
+            put(rows, runId, list);
+        }
+        List<T> target = list;
+        target.add(value);
+        undo.push(() -> target.remove(target.size() - 1));
     }
 
     private final class Tx implements StoreTransaction {
@@ -398,12 +406,7 @@ public final class InMemoryRunStore implements RunStore {
         @Override
         public void insertAll(List<ToolCallRecord> calls) {
             for (ToolCallRecord c : calls) {
-                List<ToolCallRecord> list = toolCallRows.get(c.runId());
-                if (list == null) {
-                    list = new ArrayList<>();
-                    put(toolCallRows, c.runId(), list);
-                }
-                append(list, c);
+                appendForRun(toolCallRows, c.runId(), c);
             }
         }
 
@@ -418,12 +421,7 @@ public final class InMemoryRunStore implements RunStore {
         @Override
         public void append(List<TimelineEvent> events) {
             for (TimelineEvent e : events) {
-                List<TimelineEvent> list = timelineRows.get(e.runId());
-                if (list == null) {
-                    list = new ArrayList<>();
-                    put(timelineRows, e.runId(), list);
-                }
-                InMemoryRunStore.this.append(list, e.withSeq(0));
+                appendForRun(timelineRows, e.runId(), e.withSeq(0));
             }
         }
 
@@ -473,18 +471,17 @@ public final class InMemoryRunStore implements RunStore {
 
         @Override
         public int deleteForStep(String runId, String step) {
-            List<String> ids = intentRows.values().stream()
-                    .filter(i -> i.runId().equals(runId) && i.step().equals(step))
-                    .map(DispatchIntent::id)
-                    .toList();
-            ids.forEach(id -> remove(intentRows, id));
-            return ids.size();
+            return deleteWhere(i -> i.runId().equals(runId) && i.step().equals(step));
         }
 
         @Override
         public int deleteForRun(String runId) {
+            return deleteWhere(i -> i.runId().equals(runId));
+        }
+
+        private int deleteWhere(Predicate<DispatchIntent> condition) {
             List<String> ids = intentRows.values().stream()
-                    .filter(i -> i.runId().equals(runId))
+                    .filter(condition)
                     .map(DispatchIntent::id)
                     .toList();
             ids.forEach(id -> remove(intentRows, id));
