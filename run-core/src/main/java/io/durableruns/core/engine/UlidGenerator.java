@@ -1,5 +1,6 @@
 package io.durableruns.core.engine;
 
+import io.durableruns.core.internal.Crockford;
 import io.durableruns.ports.out.IdGenerator;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -9,8 +10,6 @@ import java.time.Clock;
  * lowercase Crockford base 32 (26 characters), like a ULID.
  */
 public final class UlidGenerator implements IdGenerator {
-    static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
-
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
@@ -26,12 +25,6 @@ public final class UlidGenerator implements IdGenerator {
     }
 
     static String encode(long millis, byte[] random80) {
-        char[] out = new char[26];
-        long t = millis;
-        for (int i = 9; i >= 0; i--) {
-            out[i] = ALPHABET[(int) (t & 31)];
-            t >>>= 5;
-        }
         long hi = 0;
         for (int i = 0; i < 5; i++) {
             hi = (hi << 8) | (random80[i] & 0xff);
@@ -40,14 +33,10 @@ public final class UlidGenerator implements IdGenerator {
         for (int i = 5; i < 10; i++) {
             lo = (lo << 8) | (random80[i] & 0xff);
         }
-        for (int i = 17; i >= 10; i--) {
-            out[i] = ALPHABET[(int) (hi & 31)];
-            hi >>>= 5;
-        }
-        for (int i = 25; i >= 18; i--) {
-            out[i] = ALPHABET[(int) (lo & 31)];
-            lo >>>= 5;
-        }
+        char[] out = new char[26];
+        Crockford.write(millis, out, 0, 10);
+        Crockford.write(hi, out, 10, 18);
+        Crockford.write(lo, out, 18, 26);
         return new String(out);
     }
 }
