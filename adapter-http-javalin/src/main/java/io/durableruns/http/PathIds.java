@@ -2,13 +2,9 @@ package io.durableruns.http;
 
 import io.durableruns.ports.model.Ids;
 import io.javalin.http.Context;
-import java.util.regex.Pattern;
 
 /** Validates the ids and names in request paths before they reach the engine. */
 final class PathIds {
-    /** Artifact keys reachable over HTTP: one path segment such as {@code spec.md}. */
-    static final Pattern ARTIFACT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
-
     private PathIds() {}
 
     static String runId(Context ctx) {
@@ -35,9 +31,10 @@ final class PathIds {
 
     static String artifactKey(Context ctx) {
         String key = ctx.pathParam("key");
-        if (!ARTIFACT_KEY.matcher(key).matches()) {
+        if (!Ids.isArtifactKey(key)) {
             throw ApiException.badRequest(
-                    "invalid_id", "'" + clip(key) + "' is not an artifact key: keys match " + ARTIFACT_KEY.pattern());
+                    "invalid_id",
+                    "'" + clip(key) + "' is not an artifact key: keys match " + Ids.ARTIFACT_KEY.pattern());
         }
         return key;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.durableruns.core.Artifacts;
 import io.durableruns.core.StepContext;
 import io.durableruns.core.ToolRecorder;
+import io.durableruns.ports.model.Ids;
 import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.RunStore;
 import java.time.Clock;
@@ -140,12 +141,9 @@ public final class AttemptContext implements StepContext, Artifacts, ToolRecorde
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(content, "content");
-        if (key.isBlank()
-                || key.length() > 200
-                || key.contains("/")
-                || key.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("artifact key must be 1 to 200 characters without '/' or control"
-                    + " characters, was '" + key + "'");
+        if (!Ids.isArtifactKey(key)) {
+            throw new IllegalArgumentException("artifact key must match " + Ids.ARTIFACT_KEY.pattern()
+                    + " (one URL path segment, at most 200 characters), was '" + key + "'");
         }
         staged.put(key, new StagedArtifact(key, contentType, content.clone()));
     }

@@ -13,10 +13,20 @@ public final class Ids {
     /** The longest graph or step name. */
     public static final int MAX_NAME_LENGTH = 64;
 
+    /**
+     * An artifact key: one path segment such as {@code spec.md}, so that every artifact can be fetched by URL
+     * ({@code /api/runs/{id}/artifacts/{step}/{key}}).
+     */
+    public static final Pattern ARTIFACT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+
     private Ids() {}
 
     public static boolean isRunId(String s) {
         return s != null && RUN_ID.matcher(s).matches();
+    }
+
+    public static boolean isArtifactKey(String s) {
+        return s != null && ARTIFACT_KEY.matcher(s).matches();
     }
 
     public static boolean isName(String s) {
