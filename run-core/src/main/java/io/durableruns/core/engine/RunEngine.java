@@ -576,7 +576,6 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             require(store, "store");
             require(registry, "registry");
             require(clock, "clock");
-            require(mapper == null ? Json.defaultMapper() : mapper, "objectMapper");
             if (leaseMargin == null || leaseMargin.isNegative()) {
                 throw new IllegalArgumentException("leaseMargin must be zero or positive, was " + leaseMargin);
             }
