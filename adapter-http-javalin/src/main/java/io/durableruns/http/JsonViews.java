@@ -24,6 +24,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The JSON shapes of the API, built as trees so that every field is written explicitly.
@@ -111,6 +113,14 @@ final class JsonViews {
         n.put("type", error.type());
         n.put("message", error.message());
         n.put("stackTrace", error.stackTrace());
+        return n;
+    }
+
+    /** {@code {"<field>": [view of each item]}}, the shape of every list the API answers. */
+    static <T> ObjectNode listOf(String field, List<T> items, Function<T, ObjectNode> view) {
+        ObjectNode n = object();
+        ArrayNode list = n.putArray(field);
+        items.forEach(item -> list.add(view.apply(item)));
         return n;
     }
 

@@ -1,6 +1,5 @@
 package io.durableruns.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durableruns.ports.RunNotFoundException;
 import io.durableruns.ports.in.CreateRunCommand;
@@ -46,9 +45,7 @@ final class RunRoutes {
                 new RunFilter(status(ctx.queryParam("status")), graph(ctx.queryParam("graph"))),
                 limit(ctx.queryParam("limit")),
                 blankToNull(ctx.queryParam("cursor"))));
-        ObjectNode body = JsonViews.object();
-        ArrayNode list = body.putArray("runs");
-        page.runs().forEach(r -> list.add(JsonViews.run(r)));
+        ObjectNode body = JsonViews.listOf("runs", page.runs(), JsonViews::run);
         body.put("nextCursor", page.nextCursor());
         Responses.json(ctx, 200, body);
     }
@@ -61,18 +58,12 @@ final class RunRoutes {
 
     void timeline(Context ctx) {
         String id = PathIds.runId(ctx);
-        ObjectNode body = JsonViews.object();
-        ArrayNode events = body.putArray("events");
-        runs.timeline(id).forEach(e -> events.add(JsonViews.event(e)));
-        Responses.json(ctx, 200, body);
+        Responses.json(ctx, 200, JsonViews.listOf("events", runs.timeline(id), JsonViews::event));
     }
 
     void artifacts(Context ctx) {
         String id = PathIds.runId(ctx);
-        ObjectNode body = JsonViews.object();
-        ArrayNode list = body.putArray("artifacts");
-        runs.artifacts(id).forEach(a -> list.add(JsonViews.artifact(a)));
-        Responses.json(ctx, 200, body);
+        Responses.json(ctx, 200, JsonViews.listOf("artifacts", runs.artifacts(id), JsonViews::artifact));
     }
 
     /** The content of one artifact, with its own content type. */
@@ -92,10 +83,7 @@ final class RunRoutes {
 
     void toolCalls(Context ctx) {
         String id = PathIds.runId(ctx);
-        ObjectNode body = JsonViews.object();
-        ArrayNode list = body.putArray("toolCalls");
-        runs.toolCalls(id).forEach(c -> list.add(JsonViews.toolCall(c)));
-        Responses.json(ctx, 200, body);
+        Responses.json(ctx, 200, JsonViews.listOf("toolCalls", runs.toolCalls(id), JsonViews::toolCall));
     }
 
     /** {@code POST /api/runs/{id}/retry}: 202 and the run; 409 unless the run failed. */
@@ -109,10 +97,7 @@ final class RunRoutes {
     }
 
     void graphs(Context ctx) {
-        ObjectNode body = JsonViews.object();
-        ArrayNode list = body.putArray("graphs");
-        runs.graphs().forEach(g -> list.add(JsonViews.graph(g)));
-        Responses.json(ctx, 200, body);
+        Responses.json(ctx, 200, JsonViews.listOf("graphs", runs.graphs(), JsonViews::graph));
     }
 
     private static RunStatus status(String value) {
