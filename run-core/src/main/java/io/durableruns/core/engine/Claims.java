@@ -173,17 +173,30 @@ final class Claims {
     }
 
     /**
+     * Takes up to {@code max} due intents from the queue and claims their steps. Intents whose step cannot be
+     * claimed (finished, cancelled, busy) are consumed; their outcomes go to {@code skipped}.
+     */
+    List<PreparedAttempt> claimFromQueue(
+            StoreTransaction tx, String owner, Instant now, int max, List<DeliveryOutcome> skipped) {
+        List<PreparedAttempt> out = new ArrayList<>();
+        for (DispatchIntent intent : tx.intents().claimDue(now, max)) {
+            ClaimResult r = claim(tx, intent.runId(), intent.step(), owner, now, true);
+            if (r.isClaimed()) {
+                out.add(r.attempt());
+            } else {
+                skipped.add(r.outcome());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Claims the earliest due step from the queue, in the transaction that committed the caller's previous
      * step, so a worker moves on to its next step without a transaction of its own.
      */
     PreparedAttempt claimOneDue(StoreTransaction tx, String owner, Instant now) {
-        for (DispatchIntent intent : tx.intents().claimDue(now, 1)) {
-            ClaimResult r = claim(tx, intent.runId(), intent.step(), owner, now, true);
-            if (r.isClaimed()) {
-                return r.attempt();
-            }
-        }
-        return null;
+        List<PreparedAttempt> claimed = claimFromQueue(tx, owner, now, 1, new ArrayList<>());
+        return claimed.isEmpty() ? null : claimed.get(0);
     }
 
     /** Reloads a claimed attempt (when the process that claimed it did not keep what it read). */

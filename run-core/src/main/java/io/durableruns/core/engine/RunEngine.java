@@ -213,16 +213,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         List<DeliveryOutcome> skipped = new ArrayList<>();
         List<PreparedAttempt> attempts = s.store().inTransaction(tx -> {
             skipped.clear();
-            List<PreparedAttempt> out = new ArrayList<>();
-            for (DispatchIntent intent : tx.intents().claimDue(now, max)) {
-                ClaimResult r = claims.claim(tx, intent.runId(), intent.step(), owner, now, true);
-                if (r.isClaimed()) {
-                    out.add(r.attempt());
-                } else {
-                    skipped.add(r.outcome());
-                }
-            }
-            return out;
+            return claims.claimFromQueue(tx, owner, now, max, skipped);
         });
         skipped.forEach(s.observer()::delivered);
         List<StepLease> leases = new ArrayList<>();
