@@ -157,7 +157,7 @@ class QStashEndToEndTest {
     }
 
     @Test
-    void unsigned_and_forged_deliveries_are_refused_and_a_signed_redelivery_changes_nothing() throws Exception {
+    void unsigned_forged_and_expired_deliveries_are_refused_and_a_signed_redelivery_changes_nothing() throws Exception {
         postgresUrl = TestPostgres.freshSchemaUrl("qstash");
         start(postgresUrl, false);
         Http http = new Http(server.port());
@@ -189,6 +189,15 @@ class QStashEndToEndTest {
                                 new String(body, StandardCharsets.UTF_8),
                                 "Upstash-Signature",
                                 wrongBody)
+                        .status())
+                .isEqualTo(401);
+        String expired = new QStashSigner(emulator.currentSigningKey())
+                .sign(stepUrl, body, java.time.Instant.now().minus(Duration.ofMinutes(10)));
+        assertThat(http.post(
+                                "/api/jobs/run-step",
+                                new String(body, StandardCharsets.UTF_8),
+                                "Upstash-Signature",
+                                expired)
                         .status())
                 .isEqualTo(401);
 
