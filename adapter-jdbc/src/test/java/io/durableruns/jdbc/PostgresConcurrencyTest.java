@@ -126,10 +126,13 @@ class PostgresConcurrencyTest {
     void concurrent_claims_never_hand_one_intent_to_two_transactions() throws Exception {
         int total = 3000;
         store.inTransaction(tx -> {
+            for (int r = 0; r < 50; r++) {
+                tx.runs().insert(runRow(runId(100 + r)));
+            }
             List<DispatchIntent> intents = new ArrayList<>();
             for (int i = 0; i < total; i++) {
-                intents.add(
-                        new DispatchIntent(String.format("int_%026d", i), runId(i % 50), "s", T0.plusMillis(i), T0));
+                intents.add(new DispatchIntent(
+                        String.format("int_%026d", i), runId(100 + i % 50), "s", T0.plusMillis(i), T0));
             }
             tx.intents().insertAll(intents);
             return null;
@@ -156,6 +159,51 @@ class PostgresConcurrencyTest {
         assertThat(claimedBy.values().stream().distinct().count()).isGreaterThan(1);
         var left = store.inTransaction(tx -> tx.intents().count());
         assertThat(left).isZero();
+    }
+
+    @Test
+    void a_claim_skips_the_intents_of_a_run_another_transaction_holds_and_takes_the_others() throws Exception {
+        String held = runId(300);
+        String free = runId(301);
+        store.inTransaction(tx -> {
+            tx.runs().insert(runRow(held));
+            tx.runs().insert(runRow(free));
+            tx.intents()
+                    .insertAll(List.of(
+                            new DispatchIntent("int_of_held_run", held, "s", T0, T0),
+                            new DispatchIntent("int_of_free_run", free, "s", T0.plusMillis(1), T0)));
+            return null;
+        });
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> holder = pool.submit(() -> store.inTransaction(tx -> {
+                tx.runs().lock(held);
+                locked.countDown();
+                await(done);
+                return null;
+            }));
+            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+            List<String> claimed = store.inTransaction(tx -> tx.intents().claimDue(T0.plusSeconds(1), 10).stream()
+                    .map(DispatchIntent::id)
+                    .toList());
+            done.countDown();
+            holder.get(30, TimeUnit.SECONDS);
+            assertThat(claimed).containsExactly("int_of_free_run");
+            List<String> afterwards = store.inTransaction(tx -> tx.intents().claimDue(T0.plusSeconds(1), 10).stream()
+                    .map(DispatchIntent::id)
+                    .toList());
+            assertThat(afterwards).containsExactly("int_of_held_run");
+        } finally {
+            done.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static RunRecord runRow(String id) {
+        return new RunRecord(
+                id, "g", 1, RunStatus.RUNNING, new ObjectMapper().createObjectNode(), null, null, 1, T0, T0, null);
     }
 
     @Test

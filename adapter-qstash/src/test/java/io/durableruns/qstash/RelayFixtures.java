@@ -184,6 +184,11 @@ final class RelayFixtures {
                 }
 
                 @Override
+                public boolean existsForStep(String runId, String step) {
+                    return intents.existsForStep(runId, step);
+                }
+
+                @Override
                 public int deleteForStep(String runId, String step) {
                     return intents.deleteForStep(runId, step);
                 }

@@ -29,9 +29,11 @@ final class JdbiIntentRepository implements IntentRepository {
             + " FROM (SELECT pg_notify(:channel, :payload)) AS notified";
     private static final String INSERT_SQLITE = "INSERT INTO ${t}dispatch_intents (" + COLUMNS + ")"
             + " VALUES (:id, :run_id, :step, :due_at, :created_at)";
-    private static final String CLAIM_PG = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT id FROM"
-            + " ${t}dispatch_intents WHERE due_at <= :now ORDER BY due_at LIMIT :limit FOR UPDATE SKIP LOCKED)"
-            + " RETURNING " + COLUMNS;
+    /** Takes intents and holds their runs, skipping intents and runs that other transactions hold. */
+    private static final String CLAIM_PG = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT i.id FROM"
+            + " ${t}dispatch_intents i JOIN ${t}runs r ON r.id = i.run_id WHERE i.due_at <= :now"
+            + " ORDER BY i.due_at LIMIT :limit FOR UPDATE OF i, r SKIP LOCKED) RETURNING " + COLUMNS;
+
     private static final String CLAIM_SQLITE = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT id FROM"
             + " ${t}dispatch_intents WHERE due_at <= :now ORDER BY due_at LIMIT :limit) RETURNING " + COLUMNS;
     private static final String LOCK_OLDEST_PG = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents"
@@ -41,6 +43,8 @@ final class JdbiIntentRepository implements IntentRepository {
     private static final String DELETE = "DELETE FROM ${t}dispatch_intents WHERE id = :id";
     private static final String DELETE_FOR_STEP =
             "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id" + " AND step = :step";
+    private static final String EXISTS_FOR_STEP =
+            "SELECT count(*) FROM ${t}dispatch_intents WHERE run_id = :run_id AND step = :step";
     private static final String DELETE_FOR_RUN = "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id";
     private static final String NEXT_DUE = "SELECT min(due_at) AS due_at FROM ${t}dispatch_intents";
     private static final String COUNT = "SELECT count(*) FROM ${t}dispatch_intents";
@@ -113,6 +117,17 @@ final class JdbiIntentRepository implements IntentRepository {
             batch.bind("id", Args.text(id)).add();
         }
         batch.execute();
+    }
+
+    @Override
+    public boolean existsForStep(String runId, String step) {
+        return tx.handle()
+                        .createQuery(ctx.sql(EXISTS_FOR_STEP))
+                        .bind("run_id", Args.text(runId))
+                        .bind("step", Args.text(step))
+                        .map((rs, c) -> rs.getLong(1))
+                        .one()
+                > 0;
     }
 
     @Override

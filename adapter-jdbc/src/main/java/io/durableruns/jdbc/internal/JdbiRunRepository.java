@@ -26,6 +26,7 @@ final class JdbiRunRepository implements RunRepository {
                     + " CAST(:input AS ${json}), CAST(:output AS ${json}), :idempotency_key, :sinks_remaining, :created_at,"
                     + " :updated_at, :finished_at)";
     private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}runs WHERE id = :id";
+    private static final String LOCK_PG = FIND + " FOR UPDATE";
     private static final String RESERVE = "INSERT INTO ${t}idempotency_keys (idempotency_key, request_hash, run_id,"
             + " created_at) VALUES (:key, :hash, :run_id, :at) ON CONFLICT (idempotency_key) DO NOTHING";
     private static final String FIND_RESERVATION =
@@ -68,6 +69,16 @@ final class JdbiRunRepository implements RunRepository {
     public Optional<RunRecord> find(String runId) {
         return tx.handle()
                 .createQuery(ctx.sql(FIND))
+                .bind("id", Args.text(runId))
+                .map((rs, c) -> map(rs))
+                .findOne();
+    }
+
+    /** PostgreSQL locks the row; SQLite's write transaction already holds the whole database. */
+    @Override
+    public Optional<RunRecord> lock(String runId) {
+        return tx.handle()
+                .createQuery(ctx.sql(ctx.dialect() == Dialect.POSTGRESQL ? LOCK_PG : FIND))
                 .bind("id", Args.text(runId))
                 .map((rs, c) -> map(rs))
                 .findOne();

@@ -1,6 +1,7 @@
 package io.durableruns.jdbc.internal;
 
 import io.durableruns.ports.StoreException;
+import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /** Steps in SQL. Completion is a compare-and-set on (status, attempt), the fencing token of a claim. */
@@ -36,12 +38,19 @@ final class JdbiStepRepository implements StepRepository {
             + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
     private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
             + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
-    private static final String EXPIRED = "SELECT " + COLUMNS + " FROM ${t}steps"
-            + " WHERE status = 'RUNNING' AND lease_until < :now ORDER BY lease_until LIMIT :limit";
-    private static final String STRANDED = "SELECT " + COLUMNS + " FROM ${t}steps s"
-            + " WHERE status IN ('QUEUED', 'RETRYING') AND due_at < :due_before"
-            + " AND NOT EXISTS (SELECT 1 FROM ${t}dispatch_intents i WHERE i.run_id = s.run_id AND i.step = s.name)"
-            + " ORDER BY due_at LIMIT :limit";
+    private static final String QUALIFIED = "s." + COLUMNS.replace(", ", ", s.");
+    private static final String EXPIRED = "SELECT " + QUALIFIED + " FROM ${t}steps s JOIN ${t}runs r ON r.id = s.run_id"
+            + " WHERE s.status = 'RUNNING' AND s.lease_until < :now AND r.status IN ('QUEUED', 'RUNNING')"
+            + " AND (s.lease_until, s.run_id, s.name) > (:after_at, :after_run, :after_step)"
+            + " ORDER BY s.lease_until, s.run_id, s.name LIMIT :limit";
+    private static final String STRANDED =
+            "SELECT " + QUALIFIED + " FROM ${t}steps s JOIN ${t}runs r ON r.id = s.run_id"
+                    + " WHERE s.status IN ('QUEUED', 'RETRYING') AND s.due_at < :due_before AND r.status IN ('QUEUED', 'RUNNING')"
+                    + " AND NOT EXISTS (SELECT 1 FROM ${t}dispatch_intents i WHERE i.run_id = s.run_id AND i.step = s.name)"
+                    + " AND (s.due_at, s.run_id, s.name) > (:after_at, :after_run, :after_step)"
+                    + " ORDER BY s.due_at, s.run_id, s.name LIMIT :limit";
+    /** Sorts before every step: the scans start here when they have no cursor. */
+    private static final StepCursor START = new StepCursor(Instant.EPOCH, "", "");
 
     private final JdbiStoreTransaction tx;
     private final StoreContext ctx;
@@ -107,23 +116,29 @@ final class JdbiStepRepository implements StepRepository {
     }
 
     @Override
-    public List<StepRecord> findExpiredLeases(Instant now, int limit) {
-        return tx.handle()
-                .createQuery(ctx.sql(EXPIRED))
+    public List<StepRecord> findExpiredLeases(Instant now, StepCursor after, int limit) {
+        return scan(EXPIRED, after, limit)
                 .bind("now", ctx.instant(now))
-                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list();
     }
 
     @Override
-    public List<StepRecord> findStranded(Instant dueBefore, int limit) {
-        return tx.handle()
-                .createQuery(ctx.sql(STRANDED))
+    public List<StepRecord> findStranded(Instant dueBefore, StepCursor after, int limit) {
+        return scan(STRANDED, after, limit)
                 .bind("due_before", ctx.instant(dueBefore))
-                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list();
+    }
+
+    private Query scan(String sql, StepCursor after, int limit) {
+        StepCursor from = after == null ? START : after;
+        return tx.handle()
+                .createQuery(ctx.sql(sql))
+                .bind("after_at", ctx.instant(from.at()))
+                .bind("after_run", Args.text(from.runId()))
+                .bind("after_step", Args.text(from.step()))
+                .bind("limit", Args.integer(limit));
     }
 
     private <S extends SqlStatement<S>> S bindMutable(S statement, StepRecord step) {

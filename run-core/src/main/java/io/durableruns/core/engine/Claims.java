@@ -37,11 +37,13 @@ final class Claims {
     /**
      * Claims {@code stepName} of {@code runId} for {@code owner} if it is runnable now.
      *
-     * @param intentConsumed whether the caller already removed the step's dispatch intent
+     * @param intentConsumed whether the caller took the step's dispatch intent from the queue, which already
+     *     holds the run ({@code claimDue}); otherwise (a delivery) the claim takes the run first
      */
     ClaimResult claim(
             StoreTransaction tx, String runId, String stepName, String owner, Instant now, boolean intentConsumed) {
-        Optional<RunRecord> maybeRun = tx.runs().find(runId);
+        Optional<RunRecord> maybeRun =
+                intentConsumed ? tx.runs().find(runId) : tx.runs().lock(runId);
         if (maybeRun.isEmpty()) {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "no such run"));
         }
@@ -80,8 +82,8 @@ final class Claims {
             List<DispatchIntent> intents = new ArrayList<>();
             DeliveryOutcome expired = failures.expireLease(tx, run, graph.get(), step, now, events, intents);
             if (expired == null) {
-                return ClaimResult.not(
-                        new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
+                throw new IllegalStateException("step " + stepName + " of run " + runId
+                        + " changed while this transaction held its run; this indicates a bug");
             }
             if (!(expired instanceof DeliveryOutcome.RetryAt retry)
                     || retry.at().isAfter(now)) {
@@ -107,25 +109,13 @@ final class Claims {
         StepDefinition def = graph.get().step(stepName);
         Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
         StepRecord claimed = StepChange.of(step).claimed(owner, leaseUntil, now).build(now);
-        if (!tx.steps().update(claimed, step.status(), step.attempt())) {
-            StepRecord current = tx.steps().find(runId, stepName).orElseThrow();
-            if (current.status() == StepStatus.SUCCEEDED) {
-                return ClaimResult.not(new DeliveryOutcome.Duplicate(runId, stepName));
-            }
-            if (current.status() == StepStatus.RUNNING) {
-                return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, current.leaseUntil()));
-            }
-            return ClaimResult.not(
-                    new DeliveryOutcome.Ignored(runId, stepName, "another executor changed the step first"));
-        }
+        RunStates.update(tx, step, claimed);
         if (!intentConsumed) {
             tx.intents().deleteForStep(runId, stepName);
         }
         if (run.status() == RunStatus.QUEUED) {
-            Transitions.check(RunStatus.QUEUED, RunStatus.RUNNING);
-            if (tx.runs().updateStatus(runId, RunStatus.QUEUED, RunStatus.RUNNING, now, null)) {
-                events.add(now, EventType.RUN_STARTED, null, null, null);
-            }
+            RunStates.set(tx, run, RunStatus.RUNNING, now, null);
+            events.add(now, EventType.RUN_STARTED, null, null, null);
         }
         events.add(now, EventType.STEP_STARTED, stepName, claimed.attempt(), Json.obj("owner", owner));
         tx.timeline().append(events.list());
@@ -134,8 +124,8 @@ final class Claims {
     }
 
     /**
-     * Claims a successor that became ready in the transaction committing its last dependency, so the worker
-     * that ran the dependency runs it next without another transaction.
+     * Claims a successor that became ready in the transaction committing its last dependency (which holds the
+     * run), so the worker that ran the dependency runs it next without another transaction.
      */
     PreparedAttempt claimReady(
             StoreTransaction tx,
@@ -150,9 +140,7 @@ final class Claims {
         Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
         StepRecord claimed =
                 StepChange.of(ready).queued(now).claimed(owner, leaseUntil, now).build(now);
-        if (!tx.steps().update(claimed, StepStatus.PENDING, ready.attempt())) {
-            return null;
-        }
+        RunStates.update(tx, ready, claimed);
         events.add(now, EventType.STEP_QUEUED, ready.name(), null, null);
         events.add(now, EventType.STEP_STARTED, ready.name(), claimed.attempt(), Json.obj("owner", owner));
         Map<String, JsonNode> outputs = new HashMap<>();

@@ -10,6 +10,7 @@ import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
@@ -33,8 +34,10 @@ final class Completions {
     /** What a success commit produced. */
     record Committed(DeliveryOutcome outcome, PreparedAttempt next, boolean runFinished) {}
 
+    /** Commits the attempt's success in a run this transaction holds and that has not finished. */
     Committed commitSuccess(
             StoreTransaction tx,
+            RunRecord held,
             PreparedAttempt attempt,
             StepGraph graph,
             JsonNode output,
@@ -69,12 +72,9 @@ final class Completions {
         PreparedAttempt next = null;
         if (successors.isEmpty()) {
             if (tx.runs().decrementSinksRemaining(runId) == 0) {
-                ObjectNode runOutput = runOutput(tx, graph, runId, name, output);
-                Transitions.check(RunStatus.RUNNING, RunStatus.SUCCEEDED);
-                if (tx.runs().updateStatus(runId, RunStatus.RUNNING, RunStatus.SUCCEEDED, now, runOutput)) {
-                    events.add(now, EventType.RUN_SUCCEEDED, null, null, null);
-                    runFinished = true;
-                }
+                RunStates.set(tx, held, RunStatus.SUCCEEDED, now, runOutput(tx, graph, runId, name, output));
+                events.add(now, EventType.RUN_SUCCEEDED, null, null, null);
+                runFinished = true;
             }
         } else {
             Map<String, JsonNode> known = new HashMap<>(attempt.dependencyOutputs());
@@ -86,22 +86,13 @@ final class Completions {
                 }
                 if (claimSuccessor && next == null) {
                     next = claims.claimReady(
-                            tx, attempt.run(), graph, s2, attempt.lease().owner(), now, known, events);
-                    if (next != null) {
-                        continue;
-                    }
+                            tx, held, graph, s2, attempt.lease().owner(), now, known, events);
+                    continue;
                 }
-                StepRecord queued = StepChange.of(s2).queued(now).build(now);
-                if (tx.steps().update(queued, StepStatus.PENDING, s2.attempt())) {
-                    events.add(now, EventType.STEP_QUEUED, successor, null, null);
-                    // Due since the run began: the queue serves ready steps of older runs first.
-                    intents.add(new DispatchIntent(
-                            s.ids().newId("int"),
-                            runId,
-                            successor,
-                            attempt.run().createdAt(),
-                            now));
-                }
+                RunStates.update(tx, s2, StepChange.of(s2).queued(now).build(now));
+                events.add(now, EventType.STEP_QUEUED, successor, null, null);
+                // Due since the run began: the queue serves ready steps of older runs first.
+                intents.add(new DispatchIntent(s.ids().newId("int"), runId, successor, held.createdAt(), now));
             }
         }
         tx.timeline().append(events.list());

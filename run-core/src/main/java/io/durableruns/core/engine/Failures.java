@@ -44,8 +44,9 @@ final class Failures {
     }
 
     /**
-     * Records a failed attempt of a RUNNING step (CAS on its attempt): schedules the next attempt or fails
-     * the step and the run. Returns {@code null} when the step was no longer held by this attempt.
+     * Records a failed attempt of a RUNNING step (CAS on its attempt) of a run this transaction holds: schedules
+     * the next attempt or fails the step and the run. Returns {@code null} when the step was no longer held by
+     * this attempt (its lease expired and the sweeper moved it on).
      */
     DeliveryOutcome recordFailure(
             StoreTransaction tx,
@@ -95,13 +96,13 @@ final class Failures {
                 running.name(),
                 running.attempt(),
                 Events.error(error).put("willRetry", false).put("reason", reason));
-        failRun(tx, run.id(), running.name(), error, now, events);
+        failRun(tx, run, running.name(), error, now, events);
         return new DeliveryOutcome.Failed(run.id(), running.name(), running.attempt(), error);
     }
 
     /**
-     * A RUNNING step whose lease expired: the attempt counts as failed (its executor is gone). Returns the
-     * outcome, or {@code null} when another transaction changed the step first.
+     * A RUNNING step whose lease expired, in a run this transaction holds: the attempt counts as failed (its
+     * executor is gone). Returns the outcome, or {@code null} when the step is no longer at that attempt.
      */
     DeliveryOutcome expireLease(
             StoreTransaction tx,
@@ -127,41 +128,11 @@ final class Failures {
     }
 
     /**
-     * Cancels a step that has not started. A concurrent transaction may ready it meanwhile (PENDING to
-     * QUEUED), so a lost compare-and-set is retried on the fresh row.
+     * Fails the held run because {@code failedStep} failed for good: every unfinished step ends with it (see
+     * {@link RunStates#finish}) and the run becomes FAILED.
      */
-    private static void cancelNotStarted(
-            StoreTransaction tx, StepRecord step, Instant now, Events events, String reason) {
-        StepRecord current = step;
-        for (int i = 0; i < 3 && current != null; i++) {
-            StepStatus st = current.status();
-            if (st != StepStatus.PENDING && st != StepStatus.QUEUED && st != StepStatus.RETRYING) {
-                return;
-            }
-            StepRecord cancelled = StepChange.of(current).cancelled(now).build(now);
-            if (tx.steps().update(cancelled, st, current.attempt())) {
-                events.add(now, EventType.STEP_CANCELLED, current.name(), null, Json.obj("reason", reason));
-                return;
-            }
-            current = tx.steps().find(current.runId(), current.name()).orElse(null);
-        }
-    }
-
-    /**
-     * Fails the run: steps that have not started are cancelled and the run's intents deleted. Steps still
-     * RUNNING may commit later; nothing after them starts.
-     */
-    void failRun(StoreTransaction tx, String runId, String failedStep, StepError error, Instant now, Events events) {
-        RunRecord run = tx.runs().find(runId).orElseThrow();
-        if (run.status().isTerminal()) {
-            return;
-        }
-        for (StepRecord other : tx.steps().findByRun(runId)) {
-            cancelNotStarted(tx, other, now, events, "step '" + failedStep + "' failed");
-        }
-        tx.intents().deleteForRun(runId);
-        Transitions.check(run.status(), RunStatus.FAILED);
-        tx.runs().updateStatus(runId, run.status(), RunStatus.FAILED, now, null);
+    void failRun(StoreTransaction tx, RunRecord held, String failedStep, StepError error, Instant now, Events events) {
+        RunStates.finish(tx, held, RunStatus.FAILED, "step '" + failedStep + "' failed", now, events);
         events.add(now, EventType.RUN_FAILED, failedStep, null, Events.error(error));
     }
 }

@@ -11,14 +11,19 @@ import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.model.SweepResult;
+import io.durableruns.ports.out.StoreTransaction;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +47,9 @@ final class RunCommands {
     boolean giveUp(StepMessage message, String reason) {
         Instant now = s.now();
         Optional<String> failedGraph = s.store().inTransaction(tx -> {
-            Optional<RunRecord> run = tx.runs().find(message.runId());
+            RunRecord run = tx.runs().lock(message.runId()).orElse(null);
             Optional<StepRecord> step = tx.steps().find(message.runId(), message.step());
-            if (run.isEmpty() || step.isEmpty() || run.get().status().isTerminal()) {
+            if (run == null || step.isEmpty() || run.status().isTerminal()) {
                 return Optional.<String>empty();
             }
             StepRecord st = step.get();
@@ -55,10 +60,7 @@ final class RunCommands {
                 return Optional.<String>empty();
             }
             StepError error = new StepError("DeliveryFailed", "the queue gave up delivering this step: " + reason, "");
-            StepRecord failedStep = StepChange.of(st).failed(error, now).build(now);
-            if (!tx.steps().update(failedStep, st.status(), st.attempt())) {
-                return Optional.<String>empty();
-            }
+            RunStates.update(tx, st, StepChange.of(st).failed(error, now).build(now));
             Events events = new Events(message.runId());
             events.add(
                     now,
@@ -66,9 +68,9 @@ final class RunCommands {
                     st.name(),
                     st.attempt(),
                     Events.error(error).put("willRetry", false).put("reason", "delivery failed"));
-            failures.failRun(tx, message.runId(), st.name(), error, now, events);
+            failures.failRun(tx, run, st.name(), error, now, events);
             tx.timeline().append(events.list());
-            return Optional.of(run.get().graph());
+            return Optional.of(run.graph());
         });
         failedGraph.ifPresent(graph -> s.observer().runFinished(graph, RunStatus.FAILED));
         return failedGraph.isPresent();
@@ -78,7 +80,7 @@ final class RunCommands {
         Queries.requireRunId(runId);
         Instant now = s.now();
         RunDetails details = s.store().inTransaction(tx -> {
-            RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
+            RunRecord run = tx.runs().lock(runId).orElseThrow(() -> new RunNotFoundException(runId));
             if (run.status() != RunStatus.FAILED) {
                 throw new RunStateConflictException(runId, run.status(), "retry", "only FAILED runs can be retried");
             }
@@ -90,13 +92,13 @@ final class RunCommands {
                     continue;
                 }
                 StepRecord next = StepChange.of(step).retried(now).build(now);
-                if (tx.steps().update(next, step.status(), step.attempt()) && next.status() == StepStatus.QUEUED) {
+                RunStates.update(tx, step, next);
+                if (next.status() == StepStatus.QUEUED) {
                     events.add(now, EventType.STEP_QUEUED, step.name(), null, Json.obj("manualRetry", true));
                     intents.add(new DispatchIntent(s.ids().newId("int"), runId, step.name(), now, now));
                 }
             }
-            Transitions.check(RunStatus.FAILED, RunStatus.QUEUED);
-            tx.runs().updateStatus(runId, RunStatus.FAILED, RunStatus.QUEUED, now, null);
+            RunStates.set(tx, run, RunStatus.QUEUED, now, null);
             tx.intents().insertAll(intents);
             tx.timeline().append(events.list());
             return queries.details(tx, runId);
@@ -109,28 +111,12 @@ final class RunCommands {
         Queries.requireRunId(runId);
         Instant now = s.now();
         RunDetails details = s.store().inTransaction(tx -> {
-            RunRecord run = tx.runs().find(runId).orElseThrow(() -> new RunNotFoundException(runId));
+            RunRecord run = tx.runs().lock(runId).orElseThrow(() -> new RunNotFoundException(runId));
             if (run.status().isTerminal()) {
                 throw new RunStateConflictException(runId, run.status(), "cancel", "the run already finished");
             }
             Events events = new Events(runId);
-            for (StepRecord step : tx.steps().findByRun(runId)) {
-                if (step.status().isTerminal()) {
-                    continue;
-                }
-                StepRecord cancelled = StepChange.of(step).cancelled(now).build(now);
-                if (tx.steps().update(cancelled, step.status(), step.attempt())) {
-                    events.add(
-                            now,
-                            EventType.STEP_CANCELLED,
-                            step.name(),
-                            step.attempt() == 0 ? null : step.attempt(),
-                            Json.obj("reason", "run cancelled"));
-                }
-            }
-            tx.intents().deleteForRun(runId);
-            Transitions.check(run.status(), RunStatus.CANCELLED);
-            tx.runs().updateStatus(runId, run.status(), RunStatus.CANCELLED, now, null);
+            RunStates.finish(tx, run, RunStatus.CANCELLED, "run cancelled", now, events);
             events.add(now, EventType.RUN_CANCELLED, null, null, null);
             tx.timeline().append(events.list());
             return queries.details(tx, runId);
@@ -139,49 +125,37 @@ final class RunCommands {
         return details;
     }
 
+    /**
+     * Recovers expired leases and stranded steps of the graph versions registered here, each in a transaction of
+     * its own that holds its run. The scans page by keyset, so steps this engine skips (graph versions it does
+     * not run) never hide the ones behind them.
+     */
     SweepResult sweep() {
         Instant now = s.now();
         List<Instant> dues = new ArrayList<>();
         List<String> failedGraphs = new ArrayList<>();
-        int expired = s.store().inTransaction(tx -> {
-            dues.clear();
-            failedGraphs.clear();
-            int n = 0;
-            for (StepRecord step : tx.steps().findExpiredLeases(now, s.sweepBatch())) {
-                RunRecord run = tx.runs().find(step.runId()).orElse(null);
-                StepGraph graph = run == null
-                        ? null
-                        : s.registry().find(run.graph(), run.version()).orElse(null);
-                if (graph == null) {
-                    continue;
-                }
-                Events events = new Events(run.id());
-                List<DispatchIntent> intents = new ArrayList<>();
-                DeliveryOutcome outcome = failures.expireLease(tx, run, graph, step, now, events, intents);
-                if (outcome != null) {
-                    n++;
-                    tx.timeline().append(events.list());
-                    tx.intents().insertAll(intents);
-                    intents.forEach(i -> dues.add(i.dueAt()));
-                    if (outcome instanceof DeliveryOutcome.Failed) {
-                        failedGraphs.add(run.graph());
-                    }
+        int expired = 0;
+        for (StepRecord candidate :
+                scan((tx, after) -> tx.steps().findExpiredLeases(now, after, s.sweepBatch()), StepRecord::leaseUntil)) {
+            Recovery r = s.store().inTransaction(tx -> recoverExpired(tx, candidate, now));
+            if (r != null) {
+                expired++;
+                dues.addAll(r.dues());
+                if (r.failed()) {
+                    failedGraphs.add(r.graph());
                 }
             }
-            return n;
-        });
-        int stranded = s.store().inTransaction(tx -> {
-            int n = 0;
-            List<DispatchIntent> intents = new ArrayList<>();
-            for (StepRecord step : tx.steps().findStranded(now.minus(s.strandedGrace()), s.sweepBatch())) {
-                Instant due = step.dueAt() == null || step.dueAt().isBefore(now) ? now : step.dueAt();
-                intents.add(new DispatchIntent(s.ids().newId("int"), step.runId(), step.name(), due, now));
-                n++;
+        }
+        Instant dueBefore = now.minus(s.strandedGrace());
+        int stranded = 0;
+        for (StepRecord candidate :
+                scan((tx, after) -> tx.steps().findStranded(dueBefore, after, s.sweepBatch()), StepRecord::dueAt)) {
+            Instant due = s.store().inTransaction(tx -> recoverStranded(tx, candidate, dueBefore, now));
+            if (due != null) {
+                stranded++;
+                dues.add(due);
             }
-            tx.intents().insertAll(intents);
-            intents.forEach(i -> dues.add(i.dueAt()));
-            return n;
-        });
+        }
         if (!dues.isEmpty()) {
             s.signal().intentsCommitted(dues.stream().min(Instant::compareTo).orElse(now));
         }
@@ -190,5 +164,96 @@ final class RunCommands {
             log.info("Sweep recovered {} expired lease(s) and {} stranded step(s)", expired, stranded);
         }
         return new SweepResult(expired, stranded);
+    }
+
+    /** What recovering one expired lease did. */
+    private record Recovery(String graph, List<Instant> dues, boolean failed) {}
+
+    /** One page of a sweeper's scan, read after a cursor. */
+    @FunctionalInterface
+    private interface Page {
+        List<StepRecord> read(StoreTransaction tx, StepCursor after);
+    }
+
+    /** The candidates of a scan whose graph version is registered here, read page by page to the end. */
+    private List<StepRecord> scan(Page page, Function<StepRecord, Instant> orderedBy) {
+        List<StepRecord> found = new ArrayList<>();
+        StepCursor after = null;
+        while (true) {
+            StepCursor from = after;
+            List<StepRecord> rows = s.store().read(tx -> page.read(tx, from));
+            Set<String> runnable = runnableRuns(rows);
+            rows.stream().filter(r -> runnable.contains(r.runId())).forEach(found::add);
+            if (rows.size() < s.sweepBatch()) {
+                return found;
+            }
+            StepRecord last = rows.get(rows.size() - 1);
+            after = new StepCursor(orderedBy.apply(last), last.runId(), last.name());
+        }
+    }
+
+    /** The runs among {@code rows} whose graph version this engine has registered. */
+    private Set<String> runnableRuns(List<StepRecord> rows) {
+        Set<String> runIds = new HashSet<>();
+        rows.forEach(r -> runIds.add(r.runId()));
+        Set<String> runnable = new HashSet<>();
+        s.store().read(tx -> {
+            for (String id : runIds) {
+                tx.runs()
+                        .find(id)
+                        .filter(run ->
+                                s.registry().find(run.graph(), run.version()).isPresent())
+                        .ifPresent(run -> runnable.add(id));
+            }
+            return null;
+        });
+        return runnable;
+    }
+
+    private Recovery recoverExpired(StoreTransaction tx, StepRecord candidate, Instant now) {
+        RunRecord run = tx.runs().lock(candidate.runId()).orElse(null);
+        if (run == null || run.status().isTerminal()) {
+            return null;
+        }
+        StepRecord step = tx.steps().find(run.id(), candidate.name()).orElse(null);
+        if (step == null
+                || step.status() != StepStatus.RUNNING
+                || step.attempt() != candidate.attempt()
+                || step.leaseUntil() == null
+                || !step.leaseUntil().isBefore(now)) {
+            return null;
+        }
+        StepGraph graph = s.registry().find(run.graph(), run.version()).orElseThrow();
+        Events events = new Events(run.id());
+        List<DispatchIntent> intents = new ArrayList<>();
+        DeliveryOutcome outcome = failures.expireLease(tx, run, graph, step, now, events, intents);
+        if (outcome == null) {
+            return null;
+        }
+        tx.timeline().append(events.list());
+        tx.intents().insertAll(intents);
+        return new Recovery(
+                run.graph(),
+                intents.stream().map(DispatchIntent::dueAt).toList(),
+                outcome instanceof DeliveryOutcome.Failed);
+    }
+
+    /** Writes an intent for a ready step nobody will deliver; returns its due time, or null when it has one now. */
+    private Instant recoverStranded(StoreTransaction tx, StepRecord candidate, Instant dueBefore, Instant now) {
+        RunRecord run = tx.runs().lock(candidate.runId()).orElse(null);
+        if (run == null || run.status().isTerminal()) {
+            return null;
+        }
+        StepRecord step = tx.steps().find(run.id(), candidate.name()).orElse(null);
+        if (step == null
+                || !step.status().isClaimable()
+                || step.dueAt() == null
+                || !step.dueAt().isBefore(dueBefore)
+                || tx.intents().existsForStep(run.id(), step.name())) {
+            return null;
+        }
+        Instant due = step.dueAt().isBefore(now) ? now : step.dueAt();
+        tx.intents().insertAll(List.of(new DispatchIntent(s.ids().newId("int"), run.id(), step.name(), due, now)));
+        return due;
     }
 }

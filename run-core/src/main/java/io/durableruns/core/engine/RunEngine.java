@@ -287,7 +287,13 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             JsonNode out = output;
             Completions.Committed c = s.store().inTransaction(tx -> {
                 intents.clear();
-                return completions.commitSuccess(tx, attempt, graph, out, ctx, elapsed, claimSuccessor, now, intents);
+                RunRecord held = hold(tx, run.id());
+                if (held.status().isTerminal()) {
+                    DeliveryOutcome late = LateResults.record(tx, held, lease, null, ctx.toolCalls(), elapsed, now);
+                    return new Completions.Committed(late, null, false);
+                }
+                return completions.commitSuccess(
+                        tx, held, attempt, graph, out, ctx, elapsed, claimSuccessor, now, intents);
             });
             outcome = c.outcome();
             next = c.next();
@@ -298,9 +304,13 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             boolean retryable = failures.isRetryable(failure, def.retry());
             outcome = s.store().inTransaction(tx -> {
                 intents.clear();
+                RunRecord held = hold(tx, run.id());
+                if (held.status().isTerminal()) {
+                    return LateResults.record(tx, held, lease, stepError, ctx.toolCalls(), elapsed, now);
+                }
                 Events events = new Events(run.id());
                 DeliveryOutcome o = failures.recordFailure(
-                        tx, run, graph, attempt.step(), stepError, retryable, now, events, intents);
+                        tx, held, graph, attempt.step(), stepError, retryable, now, events, intents);
                 if (o == null) {
                     return new DeliveryOutcome.Ignored(
                             run.id(),
@@ -345,11 +355,22 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         return new WorkResult(outcome, Optional.ofNullable(next).map(PreparedAttempt::lease));
     }
 
+    /** Takes the run for the rest of the transaction (see {@code RunRepository.lock}). */
+    private static RunRecord hold(StoreTransaction tx, String runId) {
+        return tx.runs()
+                .lock(runId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "run " + runId + " of a claimed step does not exist; this indicates a bug"));
+    }
+
     @Override
     public void release(StepLease lease) {
         PreparedAttempt held = prepared.remove(lease);
         Instant now = s.now();
         boolean released = s.store().inTransaction(tx -> {
+            if (tx.runs().lock(lease.runId()).isEmpty()) {
+                return false;
+            }
             Optional<StepRecord> step = tx.steps().find(lease.runId(), lease.step());
             if (step.isEmpty()
                     || step.get().status() != StepStatus.RUNNING
@@ -473,6 +494,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         private RandomGenerator random = new Random();
         private boolean enforceTimeouts = true;
         private boolean reconcile = true;
+        private int sweepBatch = 100;
 
         private Builder() {}
 
@@ -552,6 +574,12 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             return this;
         }
 
+        /** How many steps one page of a sweeper's scan reads (default 100); every page is read, this bounds memory. */
+        public Builder sweepBatch(int value) {
+            this.sweepBatch = value;
+            return this;
+        }
+
         /** Whether {@link #build()} reconciles graph versions with the store (default true). */
         public Builder reconcileGraphVersions(boolean value) {
             this.reconcile = value;
@@ -570,6 +598,9 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             if (leaseMargin == null || leaseMargin.isNegative()) {
                 throw new IllegalArgumentException("leaseMargin must be zero or positive, was " + leaseMargin);
             }
+            if (sweepBatch < 1) {
+                throw new IllegalArgumentException("sweepBatch must be at least 1, was " + sweepBatch);
+            }
             if (strandedGrace == null || strandedGrace.isNegative()) {
                 throw new IllegalArgumentException("strandedGrace must be zero or positive, was " + strandedGrace);
             }
@@ -587,7 +618,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                     strandedGrace,
                     require(random, "random"),
                     enforceTimeouts,
-                    100);
+                    sweepBatch);
             return new RunEngine(settings, reconcile);
         }
 

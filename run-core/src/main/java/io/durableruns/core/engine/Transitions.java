@@ -13,10 +13,12 @@ import java.util.Set;
  * <pre>
  * step: PENDING  -> QUEUED (dependencies done) | CANCELLED
  *       QUEUED   -> RUNNING (claimed) | CANCELLED | FAILED (the queue gave up)
- *       RUNNING  -> SUCCEEDED | RETRYING | FAILED | CANCELLED | QUEUED (released unstarted at shutdown)
+ *       RUNNING  -> SUCCEEDED | RETRYING | FAILED | QUEUED (released unstarted at shutdown)
+ *                   | CANCELLED (its run finished: cancelled, or failed by another step)
  *       RETRYING -> RUNNING | CANCELLED | FAILED (the queue gave up)
  *       FAILED   -> QUEUED (manual retry of the run)
  *       CANCELLED-> QUEUED | PENDING (manual retry of a failed run)
+ * Every step that has not finished when its run finishes becomes CANCELLED in the same transaction.
  * run:  QUEUED   -> RUNNING | FAILED | CANCELLED
  *       RUNNING  -> SUCCEEDED | FAILED | CANCELLED
  *       FAILED   -> QUEUED (manual retry)

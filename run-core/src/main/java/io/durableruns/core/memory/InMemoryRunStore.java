@@ -10,6 +10,7 @@ import io.durableruns.ports.model.RunCursor;
 import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.model.TimelineEvent;
@@ -38,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -175,6 +177,12 @@ public final class InMemoryRunStore implements RunStore {
         @Override
         public Optional<RunRecord> find(String runId) {
             return Optional.ofNullable(runRows.get(runId));
+        }
+
+        /** Transactions run one at a time here, so holding a run is reading it. */
+        @Override
+        public Optional<RunRecord> lock(String runId) {
+            return find(runId);
         }
 
         @Override
@@ -347,30 +355,52 @@ public final class InMemoryRunStore implements RunStore {
         }
 
         @Override
-        public List<StepRecord> findExpiredLeases(Instant now, int limit) {
+        public List<StepRecord> findExpiredLeases(Instant now, StepCursor after, int limit) {
+            return scan(
+                    s -> s.status() == StepStatus.RUNNING
+                            && s.leaseUntil() != null
+                            && s.leaseUntil().isBefore(now),
+                    StepRecord::leaseUntil,
+                    after,
+                    limit);
+        }
+
+        @Override
+        public List<StepRecord> findStranded(Instant dueBefore, StepCursor after, int limit) {
+            LinkedHashSet<String> withIntent = new LinkedHashSet<>();
+            intentRows.values().forEach(i -> withIntent.add(i.runId() + "/" + i.step()));
+            return scan(
+                    s -> s.status().isClaimable()
+                            && s.dueAt() != null
+                            && s.dueAt().isBefore(dueBefore)
+                            && !withIntent.contains(s.runId() + "/" + s.name()),
+                    StepRecord::dueAt,
+                    after,
+                    limit);
+        }
+
+        /** Steps of unfinished runs that match, in keyset order of (time, run id, step name) after a cursor. */
+        private List<StepRecord> scan(
+                Predicate<StepRecord> matches, Function<StepRecord, Instant> time, StepCursor after, int limit) {
+            Comparator<StepRecord> order =
+                    Comparator.comparing(time).thenComparing(StepRecord::runId).thenComparing(StepRecord::name);
             return stepRows.values().stream()
                     .flatMap(m -> m.values().stream())
-                    .filter(s -> s.status() == StepStatus.RUNNING
-                            && s.leaseUntil() != null
-                            && s.leaseUntil().isBefore(now))
-                    .sorted(Comparator.comparing(StepRecord::leaseUntil))
+                    .filter(s -> !runRows.get(s.runId()).status().isTerminal())
+                    .filter(matches)
+                    .filter(s -> after == null || isAfter(time.apply(s), s, after))
+                    .sorted(order)
                     .limit(limit)
                     .toList();
         }
 
-        @Override
-        public List<StepRecord> findStranded(Instant dueBefore, int limit) {
-            LinkedHashSet<String> withIntent = new LinkedHashSet<>();
-            intentRows.values().forEach(i -> withIntent.add(i.runId() + "/" + i.step()));
-            return stepRows.values().stream()
-                    .flatMap(m -> m.values().stream())
-                    .filter(s -> s.status().isClaimable()
-                            && s.dueAt() != null
-                            && s.dueAt().isBefore(dueBefore))
-                    .filter(s -> !withIntent.contains(s.runId() + "/" + s.name()))
-                    .sorted(Comparator.comparing(StepRecord::dueAt))
-                    .limit(limit)
-                    .toList();
+        private static boolean isAfter(Instant at, StepRecord step, StepCursor cursor) {
+            int byTime = at.compareTo(cursor.at());
+            if (byTime != 0) {
+                return byTime > 0;
+            }
+            int byRun = step.runId().compareTo(cursor.runId());
+            return byRun != 0 ? byRun > 0 : step.name().compareTo(cursor.step()) > 0;
         }
     }
 
@@ -445,6 +475,7 @@ public final class InMemoryRunStore implements RunStore {
             }
         }
 
+        /** Transactions run one at a time here, so no run is ever held by another one. */
         @Override
         public List<DispatchIntent> claimDue(Instant now, int limit) {
             List<DispatchIntent> due = intentRows.values().stream()
@@ -467,6 +498,12 @@ public final class InMemoryRunStore implements RunStore {
         @Override
         public void delete(Collection<String> intentIds) {
             intentIds.forEach(id -> remove(intentRows, id));
+        }
+
+        @Override
+        public boolean existsForStep(String runId, String step) {
+            return intentRows.values().stream()
+                    .anyMatch(i -> i.runId().equals(runId) && i.step().equals(step));
         }
 
         @Override

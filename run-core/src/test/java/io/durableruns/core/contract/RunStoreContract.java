@@ -2,6 +2,7 @@ package io.durableruns.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,7 @@ import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunPage;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
@@ -365,13 +367,13 @@ public abstract class RunStoreContract {
     void expired_leases_and_stranded_steps_are_found() {
         insertRunWithSteps(runId(1));
         StepRecord a = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
-        var r18 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), 10));
+        var r18 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), null, 10));
         assertThat(r18).extracting(StepRecord::name).containsExactly("a");
         store.inTransaction(tx -> {
             tx.intents().insertAll(List.of(new DispatchIntent("int_a", runId(1), "a", T0, T0)));
             return null;
         });
-        var r19 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), 10));
+        var r19 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), null, 10));
         assertThat(r19).isEmpty();
         StepRecord running = new StepRecord(
                 a.runId(),
@@ -390,10 +392,57 @@ public abstract class RunStoreContract {
                 null,
                 T0);
         store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
-        var r20 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(29), 10));
+        var r20 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(29), null, 10));
         assertThat(r20).isEmpty();
-        var r21 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(31), 10));
+        var r21 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(31), null, 10));
         assertThat(r21).extracting(StepRecord::name).containsExactly("a");
+    }
+
+    @Test
+    void sweeper_scans_skip_finished_runs_and_page_by_keyset() {
+        String open = runId(1);
+        String done = runId(2);
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(open, "g", T0));
+            tx.runs().insert(run(done, "g", T0));
+            tx.runs().updateStatus(done, RunStatus.QUEUED, RunStatus.CANCELLED, T0, null);
+            tx.steps()
+                    .insertAll(List.of(
+                            leased(open, "c", T0.plusSeconds(2)),
+                            leased(open, "b", T0.plusSeconds(1)),
+                            leased(open, "a", T0.plusSeconds(1)),
+                            leased(done, "a", T0),
+                            step(open, "q2", StepStatus.QUEUED, 0, List.of()),
+                            step(open, "q1", StepStatus.QUEUED, 0, List.of()),
+                            step(done, "q", StepStatus.QUEUED, 0, List.of())));
+            return null;
+        });
+        Instant now = T0.plusSeconds(60);
+        var first = store.inTransaction(tx -> tx.steps().findExpiredLeases(now, null, 2));
+        assertThat(first).extracting(StepRecord::name).containsExactly("a", "b");
+        StepRecord last = first.get(1);
+        var second = store.inTransaction(tx ->
+                tx.steps().findExpiredLeases(now, new StepCursor(last.leaseUntil(), last.runId(), last.name()), 2));
+        assertThat(second).extracting(StepRecord::runId, StepRecord::name).containsExactly(tuple(open, "c"));
+
+        var stranded = store.inTransaction(tx -> tx.steps().findStranded(now, null, 1));
+        assertThat(stranded).extracting(StepRecord::runId, StepRecord::name).containsExactly(tuple(open, "q1"));
+        var rest = store.inTransaction(tx -> tx.steps().findStranded(now, new StepCursor(T0, open, "q1"), 10));
+        assertThat(rest).extracting(StepRecord::runId, StepRecord::name).containsExactly(tuple(open, "q2"));
+    }
+
+    private static StepRecord leased(String runId, String name, Instant leaseUntil) {
+        return new StepRecord(
+                runId, name, StepStatus.RUNNING, 1, 0, 0, List.of(), "w1", leaseUntil, null, T0, null, null, null, T0);
+    }
+
+    @Test
+    void a_held_run_reads_as_stored_and_an_unknown_one_is_empty() {
+        insertRunWithSteps(runId(1));
+        var held = store.inTransaction(tx -> tx.runs().lock(runId(1)));
+        assertThat(held).map(RunRecord::status).contains(RunStatus.QUEUED);
+        var unknown = store.inTransaction(tx -> tx.runs().lock(runId(2)));
+        assertThat(unknown).isEmpty();
     }
 
     @Test

@@ -15,5 +15,10 @@ public enum EventType {
     STEP_RETRY_SCHEDULED,
     STEP_LEASE_EXPIRED,
     STEP_RELEASED,
-    STEP_CANCELLED
+    STEP_CANCELLED,
+    /**
+     * An attempt returned after its run had finished (cancelled, or failed by another step): its outcome and
+     * error are recorded here and its tool calls are kept, but it changes nothing and schedules nothing.
+     */
+    STEP_RESULT_DISCARDED
 }

@@ -12,9 +12,12 @@ public interface IntentRepository {
     void insertAll(List<DispatchIntent> intents);
 
     /**
-     * Takes up to {@code limit} intents due at or before {@code now}, earliest first, and deletes them.
-     * Intents locked by another transaction are skipped (PostgreSQL {@code FOR UPDATE SKIP LOCKED}), so
-     * concurrent callers never take the same intent.
+     * Takes up to {@code limit} intents due at or before {@code now}, earliest first, and deletes them; the runs
+     * of the intents it returns are held until the transaction ends, as by {@link RunRepository#lock}. Intents
+     * locked by another transaction, and intents whose run another transaction holds, are skipped (PostgreSQL
+     * {@code FOR UPDATE SKIP LOCKED} on both rows), so concurrent callers never take the same intent and a claim
+     * never waits for a run: a transaction that holds one run can claim from the queue without risking a
+     * deadlock.
      */
     List<DispatchIntent> claimDue(Instant now, int limit);
 
@@ -26,6 +29,9 @@ public interface IntentRepository {
 
     /** Deletes intents by id; ids that do not exist are ignored. */
     void delete(Collection<String> intentIds);
+
+    /** Whether an intent exists for one step. */
+    boolean existsForStep(String runId, String step);
 
     /** Deletes every intent of one step; returns how many were deleted. */
     int deleteForStep(String runId, String step);

@@ -18,6 +18,19 @@ public interface RunRepository {
     Optional<RunRecord> find(String runId);
 
     /**
+     * Reads the run and holds it until the transaction ends: while it is held, no other transaction changes the
+     * run or any of its steps. Every transaction that changes a run's status, or a step in a way that can change
+     * it, calls this first (or holds the run through {@link IntentRepository#claimDue}), so run-level commands
+     * and step commits of one run never interleave. PostgreSQL: {@code SELECT … FOR UPDATE} on the run row;
+     * stores whose transactions already run one at a time (SQLite's single writer, the in-memory store) read it.
+     *
+     * <pre>{@code
+     * RunRecord run = tx.runs().lock(runId).orElseThrow(() -> new RunNotFoundException(runId));
+     * }</pre>
+     */
+    Optional<RunRecord> lock(String runId);
+
+    /**
      * Reserves an idempotency key for a run about to be created, atomically: of two transactions reserving
      * the same key, exactly one gets {@link Optional#empty()}; the other waits for it and then sees its
      * reservation.
@@ -28,7 +41,8 @@ public interface RunRepository {
     Optional<IdempotencyReservation> reserveIdempotencyKey(String key, String requestHash, String runId, Instant at);
 
     /**
-     * Compare-and-set of the run status. Sets {@code updatedAt}; sets {@code finishedAt} to {@code at} when
+     * Compare-and-set of the run status. The engine calls it only while it holds the run ({@link #lock}), so a
+     * {@code false} there indicates a bug. Sets {@code updatedAt}; sets {@code finishedAt} to {@code at} when
      * {@code next} is terminal and clears it otherwise; sets the output when {@code output} is not null.
      *
      * @return {@code true} when the run was in {@code expected} and was updated

@@ -1,5 +1,6 @@
 package io.durableruns.ports.out;
 
+import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import java.time.Instant;
@@ -34,12 +35,17 @@ public interface StepRepository {
      */
     StepRecord decrementPendingDeps(String runId, String name);
 
-    /** RUNNING steps whose lease expired before {@code now}, oldest first. */
-    List<StepRecord> findExpiredLeases(Instant now, int limit);
+    /**
+     * RUNNING steps of unfinished runs whose lease expired before {@code now}, ordered by lease expiry, run id and
+     * step name, strictly after {@code after} when it is not null (a keyset page: a sweeper that skips some rows
+     * still reaches the ones behind them).
+     */
+    List<StepRecord> findExpiredLeases(Instant now, StepCursor after, int limit);
 
     /**
-     * QUEUED or RETRYING steps that have no dispatch intent and were due before {@code dueBefore}: ready
-     * work nobody will deliver unless the sweeper writes a new intent for it.
+     * QUEUED or RETRYING steps of unfinished runs that have no dispatch intent and were due before {@code
+     * dueBefore}: ready work nobody will deliver unless the sweeper writes a new intent for it. Ordered by due
+     * time, run id and step name, strictly after {@code after} when it is not null.
      */
-    List<StepRecord> findStranded(Instant dueBefore, int limit);
+    List<StepRecord> findStranded(Instant dueBefore, StepCursor after, int limit);
 }
