@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code durableruns_step_duration_seconds{graph,step,outcome}} (a histogram)
  *   <li>{@code durableruns_step_retries_total{graph,step}}: attempts that failed and were rescheduled
  *   <li>{@code durableruns_deliveries_total{outcome}}: done, duplicate, retry, failed, busy, ignored
+ *   <li>{@code durableruns_workers_replaced_total}: dispatcher worker threads that died and were replaced
  * </ul>
  *
  * <pre>{@code
@@ -38,6 +39,7 @@ public final class MicrometerEngineObserver implements EngineObserver {
     static final String STEP_DURATION = "durableruns.step.duration";
     static final String STEP_RETRIES = "durableruns.step.retries";
     static final String DELIVERIES = "durableruns.deliveries";
+    static final String WORKERS_REPLACED = "durableruns.workers.replaced";
 
     private static final Duration[] BUCKETS = {
         Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
@@ -100,6 +102,14 @@ public final class MicrometerEngineObserver implements EngineObserver {
         safely(() -> Counter.builder(DELIVERIES)
                 .description("Step deliveries and worker leases, by outcome")
                 .tag("outcome", outcome == null ? "unknown" : outcome.label())
+                .register(registry)
+                .increment());
+    }
+
+    @Override
+    public void workerReplaced(String worker, Throwable cause) {
+        safely(() -> Counter.builder(WORKERS_REPLACED)
+                .description("Dispatcher worker threads that died and were replaced")
                 .register(registry)
                 .increment());
     }

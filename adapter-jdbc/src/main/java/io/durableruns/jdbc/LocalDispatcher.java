@@ -5,6 +5,7 @@ import io.durableruns.jdbc.internal.IntentListener;
 import io.durableruns.ports.in.StepWorkerUseCase;
 import io.durableruns.ports.in.SweepUseCase;
 import io.durableruns.ports.out.DispatchSignal;
+import io.durableruns.ports.out.EngineObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -52,7 +53,8 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
                 builder.batchSize == 0 ? builder.workers : builder.batchSize,
                 builder.pollInterval,
                 builder.sweepInterval,
-                builder.shutdownGrace);
+                builder.shutdownGrace,
+                builder.observer);
         this.core = new DispatcherCore(settings);
         this.listener = builder.store == null ? null : builder.store.intentListener(core::intentsUnknown);
     }
@@ -93,6 +95,15 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
         core.intentsDue(earliestDue == null ? Instant.EPOCH : earliestDue);
     }
 
+    /**
+     * How many worker threads died and were replaced since the start. A worker survives whatever a step's handler
+     * throws (it is a failed attempt); only an engine failure such as an {@link OutOfMemoryError} outside the
+     * handler ends its thread, and a new one takes its place at once.
+     */
+    public long workersReplaced() {
+        return core.workersReplaced();
+    }
+
     /** The owner name written into the leases this dispatcher takes. */
     public String owner() {
         return settings.owner();
@@ -130,6 +141,7 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
         private Duration sweepInterval = Duration.ofSeconds(10);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private JdbcRunStore store;
+        private EngineObserver observer = EngineObserver.NONE;
 
         private Builder() {}
 
@@ -160,6 +172,12 @@ public final class LocalDispatcher implements DispatchSignal, AutoCloseable {
         /** How long {@link #close()} waits for running steps before interrupting them (default 30 s). */
         public Builder shutdownGrace(Duration value) {
             this.shutdownGrace = value;
+            return this;
+        }
+
+        /** Told when a worker thread died and was replaced (default: nobody); give it the engine's observer. */
+        public Builder observer(EngineObserver value) {
+            this.observer = Objects.requireNonNull(value, "observer");
             return this;
         }
 

@@ -8,16 +8,20 @@ import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.RetryPolicy;
 import io.durableruns.core.graph.StepDefinition;
 import io.durableruns.core.graph.StepGraph;
+import io.durableruns.ports.in.StepWorkerUseCase;
+import io.durableruns.ports.in.WorkResult;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.StepLease;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.model.TimelineEvent;
+import io.durableruns.ports.out.EngineObserver;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -262,6 +266,103 @@ abstract class LocalDispatcherTestBase {
         CompletableFuture.runAsync(setup.dispatcher()::close).get(60, TimeUnit.SECONDS);
 
         assertThat(interrupted).isTrue();
+    }
+
+    @Test
+    void a_handler_that_throws_an_error_fails_its_attempt_and_its_worker_goes_on() {
+        StepGraph erring = StepGraph.builder("erring", 1)
+                .step(StepDefinition.named("check")
+                        .retry(RetryPolicy.newBuilder()
+                                .maxAttempts(3)
+                                .initialBackoff(Duration.ofMillis(10))
+                                .jitter(0)
+                                .build())
+                        .handler(ctx -> {
+                            calls.record(ctx, null);
+                            if (ctx.attempt() == 1) {
+                                throw new AssertionError("invariant broken");
+                            }
+                            if (ctx.attempt() == 2) {
+                                throw new StackOverflowError("recursion too deep");
+                            }
+                            return "ok";
+                        }))
+                .build();
+        RunEngine engine = start(b -> b.workers(1), erring, chain("after-errors", 2));
+        String id = Runs.start(engine, "erring", Map.of());
+        Runs.awaitSucceeded(engine, List.of(id));
+        assertThat(engine.timeline(id).stream()
+                        .filter(e -> e.type() == EventType.STEP_FAILED)
+                        .map(e -> e.data().path("errorType").asText() + ": "
+                                + e.data().path("message").asText()))
+                .containsExactly(
+                        "java.lang.AssertionError: invariant broken",
+                        "java.lang.StackOverflowError: recursion too deep");
+
+        List<String> next = Runs.start(engine, "after-errors", 3);
+        Runs.awaitSucceeded(engine, next);
+    }
+
+    @Test
+    void an_interrupt_left_behind_by_a_handler_ends_neither_the_commit_nor_the_worker() {
+        StepGraph rude = StepGraph.builder("rude", 1)
+                .step("self-interrupting", ctx -> {
+                    Thread.currentThread().interrupt();
+                    return calls.record(ctx, "ok");
+                })
+                .step("after", List.of("self-interrupting"), ctx -> calls.record(ctx, "done"))
+                .build();
+        RunEngine engine = start(b -> b.workers(1), rude);
+        List<String> ids = Runs.start(engine, "rude", 3);
+        Runs.awaitSucceeded(engine, ids);
+    }
+
+    @Test
+    void a_worker_that_dies_is_replaced_logged_and_counted() {
+        List<String> replaced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EngineObserver observer = new EngineObserver() {
+            @Override
+            public void workerReplaced(String worker, Throwable cause) {
+                replaced.add(worker + ": " + cause.getMessage());
+            }
+        };
+        Setup setup = setUp(b -> b.workers(1).observer(observer), e -> e, chain("after-death", 2));
+        RunEngine engine = setup.engine();
+        AtomicBoolean died = new AtomicBoolean();
+        StepWorkerUseCase dyingOnce = new StepWorkerUseCase() {
+            @Override
+            public List<StepLease> claimDue(String owner, int max) {
+                return engine.claimDue(owner, max);
+            }
+
+            @Override
+            public WorkResult work(StepLease lease, boolean claimSuccessor) {
+                if (died.compareAndSet(false, true)) {
+                    throw new OutOfMemoryError("simulated: the engine ran out of memory outside any handler");
+                }
+                return engine.work(lease, claimSuccessor);
+            }
+
+            @Override
+            public void release(StepLease lease) {
+                engine.release(lease);
+            }
+
+            @Override
+            public Optional<java.time.Instant> nextDueAt() {
+                return engine.nextDueAt();
+            }
+        };
+        setup.dispatcher().start(dyingOnce, engine);
+        String lost = Runs.start(engine, "after-death", Map.of());
+        List<String> later = Runs.start(engine, "after-death", 3);
+        Runs.awaitSucceeded(engine, later);
+
+        assertThat(replaced).singleElement().asString().contains("simulated: the engine ran out of memory");
+        assertThat(setup.dispatcher().workersReplaced()).isEqualTo(1);
+        assertThat(engine.find(lost).orElseThrow().step("s1").orElseThrow().status())
+                .as("the step whose worker died waits for its lease to expire")
+                .isEqualTo(StepStatus.RUNNING);
     }
 
     @Test

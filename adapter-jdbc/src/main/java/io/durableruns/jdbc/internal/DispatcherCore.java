@@ -3,16 +3,20 @@ package io.durableruns.jdbc.internal;
 import io.durableruns.ports.in.StepWorkerUseCase;
 import io.durableruns.ports.in.SweepUseCase;
 import io.durableruns.ports.model.StepLease;
+import io.durableruns.ports.out.EngineObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +35,11 @@ public final class DispatcherCore {
     private final Settings settings;
     private final WakeState wake;
     private final BlockingQueue<StepLease> handoff = new LinkedBlockingQueue<>();
-    private final List<Thread> workers = new ArrayList<>();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final Thread fetcher;
     private final ScheduledExecutorService sweeperThread;
+    private final AtomicInteger workerNames = new AtomicInteger();
+    private final AtomicLong replaced = new AtomicLong();
     private volatile boolean stopping;
 
     /** The dispatcher's tuning, validated by its builder. */
@@ -43,16 +49,54 @@ public final class DispatcherCore {
             int batchSize,
             Duration pollInterval,
             Duration sweepInterval,
-            Duration shutdownGrace) {}
+            Duration shutdownGrace,
+            EngineObserver observer) {}
 
     public DispatcherCore(Settings settings) {
         this.settings = settings;
         this.wake = new WakeState(settings.workers(), settings.pollInterval());
         for (int i = 0; i < settings.workers(); i++) {
-            workers.add(daemon(this::workLoop, "durable-runs-worker-" + (i + 1)));
+            workers.add(newWorker());
         }
         this.fetcher = daemon(this::fetchLoop, "durable-runs-fetcher");
         this.sweeperThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "durable-runs-sweeper"));
+    }
+
+    /** How many worker threads died and were replaced since the start. */
+    public long workersReplaced() {
+        return replaced.get();
+    }
+
+    /**
+     * A worker thread. Its loop survives whatever a step throws; if the thread dies anyway (a {@link
+     * VirtualMachineError} thrown by the engine itself rather than by a handler), a replacement takes its place at
+     * once, and the death is logged and counted.
+     */
+    private Thread newWorker() {
+        String name = "durable-runs-worker-" + workerNames.incrementAndGet();
+        return daemon(
+                () -> {
+                    try {
+                        workLoop();
+                    } catch (Throwable death) {
+                        replaceDeadWorker(name, death);
+                        throw death;
+                    }
+                },
+                name);
+    }
+
+    private void replaceDeadWorker(String name, Throwable death) {
+        workers.remove(Thread.currentThread());
+        if (stopping) {
+            return;
+        }
+        replaced.incrementAndGet();
+        LOG.error("Worker {} died; a new worker takes its place", name, death);
+        settings.observer().workerReplaced(name, death);
+        Thread replacement = newWorker();
+        workers.add(replacement);
+        replacement.start();
     }
 
     /** Starts the threads; the fetcher claims at once, the sweeper sweeps at once and then periodically. */
@@ -81,7 +125,10 @@ public final class DispatcherCore {
             try {
                 grant = wake.awaitGrant(settings.batchSize());
             } catch (InterruptedException e) {
-                return;
+                if (stopping) {
+                    return;
+                }
+                continue;
             }
             if (grant == null) {
                 return;
@@ -89,8 +136,8 @@ public final class DispatcherCore {
             List<StepLease> leases;
             try {
                 leases = worker.claimDue(settings.owner(), grant.slots());
-            } catch (RuntimeException e) {
-                LOG.warn("Claiming due steps failed; retrying at the next signal or poll: {}", e.getMessage());
+            } catch (Throwable e) {
+                LOG.warn("Claiming due steps failed; retrying at the next signal or poll: {}", e.toString());
                 wake.claimed(grant, 0);
                 continue;
             }
@@ -111,8 +158,8 @@ public final class DispatcherCore {
         try {
             Optional<Instant> next = worker.nextDueAt();
             next.filter(due -> due.isAfter(Instant.now())).ifPresent(wake::intentsDue);
-        } catch (RuntimeException e) {
-            LOG.warn("Looking up the next due step failed; the poll will retry: {}", e.getMessage());
+        } catch (Throwable e) {
+            LOG.warn("Looking up the next due step failed; the poll will retry: {}", e.toString());
         }
     }
 
@@ -122,7 +169,10 @@ public final class DispatcherCore {
             try {
                 lease = handoff.take();
             } catch (InterruptedException e) {
-                return;
+                if (stopping) {
+                    return;
+                }
+                continue;
             }
             if (lease == STOP) {
                 return;
@@ -144,7 +194,9 @@ public final class DispatcherCore {
             }
             try {
                 lease = worker.work(lease, true).next().orElse(null);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 LOG.warn(
                         "Step {} of run {} (attempt {}) could not be completed; its lease will expire and the"
                                 + " sweeper will recover it: {}",
@@ -175,11 +227,11 @@ public final class DispatcherCore {
         }
         try {
             sweeper.sweep();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.warn(
                     "Sweeping expired leases and stranded steps failed; retrying in {} ms: {}",
                     settings.sweepInterval().toMillis(),
-                    e.getMessage());
+                    e.toString());
         }
     }
 

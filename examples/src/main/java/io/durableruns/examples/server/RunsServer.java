@@ -54,8 +54,9 @@ public final class RunsServer implements AutoCloseable {
         closeables.add(store);
         try {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            MicrometerEngineObserver observer = new MicrometerEngineObserver(meters);
             RunEngine.Builder engineBuilder =
-                    RunEngine.builder().store(store).registry(registry).observer(new MicrometerEngineObserver(meters));
+                    RunEngine.builder().store(store).registry(registry).observer(observer);
             engineOptions.accept(engineBuilder);
             String dispatch;
             if (qstash != null) {
@@ -74,6 +75,7 @@ public final class RunsServer implements AutoCloseable {
             } else {
                 LocalDispatcher dispatcher = LocalDispatcher.builder()
                         .workers(config.workers())
+                        .observer(observer)
                         .listenTo(store)
                         .build();
                 engine = engineBuilder.dispatchSignal(dispatcher).build();

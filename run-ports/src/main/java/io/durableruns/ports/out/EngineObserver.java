@@ -19,5 +19,11 @@ public interface EngineObserver {
     /** A delivery or worker lease ended with {@code outcome} (including duplicates and busy answers). */
     default void delivered(DeliveryOutcome outcome) {}
 
+    /**
+     * A dispatcher's worker thread died of {@code cause} (an error outside any step handler, such as an {@link
+     * OutOfMemoryError} in the engine itself) and a new worker took its place.
+     */
+    default void workerReplaced(String worker, Throwable cause) {}
+
     EngineObserver NONE = new EngineObserver() {};
 }
