@@ -13,8 +13,9 @@
  *       ({@code version} optional: the newest; {@code input} optional: {@code {}}; other fields are refused),
  *       optional {@code Idempotency-Key} header. 201 with {@code Location} and the run; 200 with the same run
  *       for a repeated key and body; 409 for a repeated key with another body; 404 for an unknown graph or
- *       version; 400 for malformed JSON or fields; 413 over the body limit. The content type is not
- *       checked, so {@code curl -d} works as is.</td></tr>
+ *       version; 400 for malformed JSON or fields, or an input that would not read back as sent (a number
+ *       beyond the range of a double such as {@code 1e400}); 413 over the body limit. The content type is
+ *       not checked, so {@code curl -d} works as is.</td></tr>
  *   <tr><td>{@code GET /api/runs}</td><td>{@code ?status=&graph=&limit=&cursor=}, newest first:
  *       {@code {"runs":[run without steps...],"nextCursor":"..."|null}}. {@code limit} 1 to 500 (default 50),
  *       {@code status} case-insensitive; anything else is 400.</td></tr>
