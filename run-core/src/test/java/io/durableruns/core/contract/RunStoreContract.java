@@ -36,6 +36,7 @@ import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StoreTransaction;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -881,6 +882,59 @@ public abstract class RunStoreContract {
                         () -> RunEngine.builder().store(store).registry(changed).build())
                 .isInstanceOf(GraphVersionConflictException.class)
                 .hasMessageContaining("bump the version");
+    }
+
+    /**
+     * Records {@code rival} as another process would between this process's read of the graph versions and
+     * its insert. A store that runs one transaction at a time can only have it committed before; stores
+     * whose transactions interleave override this to commit it from a transaction of their own.
+     */
+    protected void recordMeanwhile(StoreTransaction current, GraphVersionRecord rival) {
+        current.graphVersions().insertIfAbsent(rival);
+    }
+
+    private GraphVersionRace raceOn(StepGraph rival) {
+        return new GraphVersionRace(
+                store,
+                new GraphVersionRecord(rival.name(), rival.version(), rival.fingerprint(), json("{\"steps\":[]}"), T0),
+                this::recordMeanwhile);
+    }
+
+    @Test
+    void a_version_another_process_records_with_another_structure_while_this_one_starts_is_refused() {
+        StepGraph mine = StepGraph.builder("raced", 1).step("a", ctx -> 1).build();
+        StepGraph theirs = StepGraph.builder("raced", 1)
+                .step("a", ctx -> 1)
+                .step("b", List.of("a"), ctx -> 2)
+                .build();
+        GraphVersionRace race = raceOn(theirs);
+
+        assertThatThrownBy(() -> RunEngine.builder()
+                        .store(race)
+                        .registry(new GraphRegistry().register(mine))
+                        .build())
+                .isInstanceOf(GraphVersionConflictException.class)
+                .hasMessage(new GraphVersionConflictException("raced", 1, theirs.fingerprint(), mine.fingerprint())
+                        .getMessage());
+        assertThat(race.raced()).isTrue();
+        var recorded = store.inTransaction(tx -> tx.graphVersions().list());
+        assertThat(recorded).extracting(GraphVersionRecord::fingerprint).doesNotContain(mine.fingerprint());
+    }
+
+    @Test
+    void a_version_another_process_records_with_the_same_structure_while_this_one_starts_is_accepted() {
+        StepGraph same = StepGraph.builder("raced", 1).step("a", ctx -> 1).build();
+        GraphVersionRace race = raceOn(same);
+
+        RunEngine engine = RunEngine.builder()
+                .store(race)
+                .registry(new GraphRegistry().register(same))
+                .build();
+
+        assertThat(race.raced()).isTrue();
+        assertThat(engine.startupReport().recorded()).isEmpty();
+        var recorded = store.inTransaction(tx -> tx.graphVersions().list());
+        assertThat(recorded).extracting(GraphVersionRecord::fingerprint).containsExactly(same.fingerprint());
     }
 
     @Test
