@@ -70,7 +70,9 @@
  *
  * <p>The {@code Upstash-Signature} header is verified on the raw body bytes first: a missing or invalid one is
  * 401 before anything is parsed or stored (the reason goes to the log and to
- * {@code durableruns_signature_rejections_total{reason}}). Then the engine's outcome is mapped for QStash:
+ * {@code durableruns_signature_rejections_total{reason}}). A server built without a verifier (no QStash signing
+ * keys) keeps both job routes and answers every request to them with 401 (reason {@code no_verifier}, said once
+ * in the start-up log rather than per request). Then the engine's outcome is mapped for QStash:
  * done, duplicate and ignored are 200 ({@code {"outcome":...}}); busy and a scheduled retry are 503 with
  * {@code Retry-After} (seconds, at least 1) so that QStash delivers again; a step failed for good is 489 with
  * {@code Upstash-NonRetryable-Error: true}. Attempts are counted by the engine, not by {@code Upstash-Retried};
