@@ -120,6 +120,9 @@ class ServerEndToEndTest {
         assertThat(http.post("/api/runs", "{\"graph\":", new String[0]).status())
                 .isEqualTo(400);
         assertThat(http.post("/api/runs", "{\"input\":{}}").status()).isEqualTo(400);
+        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"x\":1e400}}")
+                        .status())
+                .isEqualTo(400);
         assertThat(http.post("/api/runs", "{\"graph\":\"nope\"}").status()).isEqualTo(404);
         assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"version\":9}")
                         .status())
