@@ -168,15 +168,15 @@ public final class EmulatorCore implements AutoCloseable {
             waitMillis = spec.delay().toMillis();
             notBefore = nowMillis + waitMillis;
         }
-        EmulatedMessage m = new EmulatedMessage("msg_" + randomId(26), spec, nowMillis, notBefore, callerIp, callback);
-        pending.put(m.id, m);
-        busy.incrementAndGet();
         long wait = settings.scaledNanos(Duration.ofMillis(waitMillis));
         if (settings.randomOrder()) {
             synchronized (random) {
                 wait += (long) (random.nextDouble() * RANDOM_ORDER_WINDOW.toNanos());
             }
         }
+        EmulatedMessage m = new EmulatedMessage("msg_" + randomId(26), spec, nowMillis, notBefore, callerIp, callback);
+        pending.put(m.id, m);
+        busy.incrementAndGet();
         schedule(m, wait, false);
         return m;
     }
