@@ -464,6 +464,19 @@ class QStashEmulatorTest {
     }
 
     @Test
+    void a_destination_or_callback_with_a_port_out_of_range_is_400_and_keeps_nothing() {
+        Answer destination = client.publish("http://127.0.0.1:99999/hook", "x", Map.of());
+        Answer callback = client.publish(
+                endpoint.url("/hook"), "x", Map.of("Upstash-Failure-Callback", "http://127.0.0.1:70000/cb"));
+
+        assertThat(destination.status()).isEqualTo(400);
+        assertThat(destination.json().get("error").asText()).contains("port");
+        assertThat(callback.status()).isEqualTo(400);
+        assertThat(callback.json().get("error").asText()).contains("Upstash-Failure-Callback", "port");
+        assertThat(emulator.stats().pending()).isZero();
+    }
+
+    @Test
     void an_oversized_body_is_refused_with_413() {
         restart(QStashEmulator.newBuilder().maxBodyBytes(10));
         assertThat(client.publish(endpoint.url("/hook"), "x".repeat(11), Map.of())

@@ -268,7 +268,8 @@ public final class EmulatorCore implements AutoCloseable {
                 answer = Arrays.copyOf(answer, MAX_STORED_ANSWER_BYTES);
             }
             return new Answer(response.statusCode(), response.headers().map(), answer);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: a request the client refuses to send, such as a port out of range
             return Answer.failure(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -54,6 +54,7 @@ public record PublishSpec(
     private static final Set<String> NOT_IN_SOURCE = Set.of("authorization", "host", "connection", "content-length");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String MAX_DELAY_TEXT = QStashDurations.MAX_DELAY.toDays() + "d";
+    private static final int MAX_PORT = 65_535;
 
     /** The forwarding prefix of headers delivered without it. */
     static final String FORWARD = "upstash-forward-";
@@ -254,6 +255,10 @@ public record PublishSpec(
         try {
             URI uri = new URI(u);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getPort() > MAX_PORT) {
+                throw new IllegalArgumentException(
+                        "invalid " + what + " url '" + u + "': port " + uri.getPort() + " is out of range");
+            }
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
                 return u;
             }

@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +39,19 @@ class EmulatorFailurePathsTest {
         assertThat(settings.scaledNanos(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE / 4);
         assertThat(settings.scaledNanos(Duration.ofDays(1)))
                 .isEqualTo(Duration.ofDays(1).toNanos());
+    }
+
+    @Test
+    void a_message_the_http_client_refuses_to_send_is_dead_lettered_not_kept() throws Exception {
+        PublishSpec unsendable = PublishSpec.internal("http://127.0.0.1:99999/hook", Map.of(), 0, null, new byte[0]);
+
+        core.publish(List.of(unsendable), "127.0.0.1");
+
+        assertThat(core.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        assertThat(core.counters().pending()).isZero();
+        assertThat(core.dlq())
+                .singleElement()
+                .satisfies(dead -> assertThat(dead.get("responseBody").asText()).contains("port out of range"));
     }
 
     @Test
