@@ -10,8 +10,9 @@ import java.util.function.LongSupplier;
 /**
  * The settings of one server, validated by {@link RunsHttpServer.Builder#build()}.
  *
- * @param verifier checks QStash signatures of step deliveries, or {@code null} when deliveries are not enabled
- * @param failureVerifier checks the signatures of QStash failure callbacks (signed for the callback URL)
+ * @param verifier checks QStash signatures of step deliveries, or {@code null}: every delivery is then refused
+ * @param failureVerifier checks the signatures of QStash failure callbacks (signed for the callback URL), or
+ *     {@code null}: every callback is then refused
  * @param apiToken the bearer token of the management routes, or {@code null} for none (then the host is
  *     always {@code 127.0.0.1})
  * @param queueDepth the number of steps waiting to be delivered, or {@code null} for no gauge

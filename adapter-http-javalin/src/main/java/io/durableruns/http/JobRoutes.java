@@ -16,10 +16,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The routes QStash calls: step deliveries and failure callbacks. The signature is checked on the raw body
  * bytes before anything is parsed or stored; a refusal is a 401 whose reason goes to the log and the
- * metrics only.
+ * metrics only. Without a verifier (no signing keys configured) a route fails closed: every request is a 401,
+ * counted under the reason {@value #NO_VERIFIER} and not logged (the server said so once when it started).
  */
 final class JobRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
+
+    /** The rejection reason of requests to a route that has no verifier. */
+    static final String NO_VERIFIER = "no_verifier";
 
     /** The context attribute that carries the run id of a job request, for error logs. */
     static final String RUN_ID_ATTRIBUTE = "durableruns.runId";
@@ -31,6 +35,7 @@ final class JobRoutes {
     private final ApiMetrics metrics;
     private final DeliveryAnswers answers;
 
+    /** {@code verifier} and {@code failureVerifier} may be {@code null}: their route then refuses everything. */
     JobRoutes(
             RunOperations runs,
             MessageVerifier verifier,
@@ -86,6 +91,10 @@ final class JobRoutes {
     }
 
     private byte[] verifiedBody(Context ctx, MessageVerifier verifier) throws IOException {
+        if (verifier == null) {
+            metrics.signatureRejected(NO_VERIFIER);
+            throw unauthorized();
+        }
         byte[] body = RawBody.read(ctx, bodyLimit);
         Verification verification;
         try {
@@ -98,8 +107,12 @@ final class JobRoutes {
             String reason = verification == null ? "no_verdict" : verification.reason();
             LOG.warn("Refused a request to {} from {}: {}", ctx.path(), ctx.ip(), reason);
             metrics.signatureRejected(reason);
-            throw new ApiException(401, "unauthorized", "The request signature is missing or invalid");
+            throw unauthorized();
         }
         return body;
+    }
+
+    private static ApiException unauthorized() {
+        return new ApiException(401, "unauthorized", "The request signature is missing or invalid");
     }
 }

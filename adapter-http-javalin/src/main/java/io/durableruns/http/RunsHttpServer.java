@@ -5,7 +5,6 @@ import io.durableruns.ports.in.RunOperations;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Without an API token the management routes are open, so the server then listens on {@code 127.0.0.1}
- * only, whatever host was asked for. Without a verifier the job routes answer 404.
+ * only, whatever host was asked for. Without a verifier the job routes are there all the same and fail
+ * closed: every request to them is a 401, so an unsigned step request is refused whatever the configuration.
  */
 public final class RunsHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunsHttpServer.class);
@@ -81,7 +81,9 @@ public final class RunsHttpServer implements AutoCloseable {
                 options.host(),
                 app.port(),
                 options.apiToken() == null ? "open (no API token, so bound to 127.0.0.1 only)" : "need the API token",
-                options.verifier() == null ? "disabled (no message verifier)" : "enabled, signatures verified");
+                options.verifier() == null
+                        ? "refused with 401 (no message verifier: no QStash signing keys configured)"
+                        : "enabled, signatures verified");
         return this;
     }
 
@@ -138,24 +140,15 @@ public final class RunsHttpServer implements AutoCloseable {
         routes.post("/api/runs/{id}/cancel", auth.guard(runs::cancel));
         routes.get("/api/graphs", auth.guard(runs::graphs));
 
-        Handler runStep;
-        Handler stepFailed;
-        if (options.verifier() == null) {
-            runStep = RunsHttpServer::deliveriesDisabled;
-            stepFailed = RunsHttpServer::deliveriesDisabled;
-        } else {
-            JobRoutes jobs = new JobRoutes(
-                    options.operations(),
-                    options.verifier(),
-                    options.failureVerifier(),
-                    options.bodyLimit(),
-                    metrics,
-                    options.clock());
-            runStep = jobs::runStep;
-            stepFailed = jobs::stepFailed;
-        }
-        routes.post("/api/jobs/run-step", runStep);
-        routes.post("/api/jobs/step-failed", stepFailed);
+        JobRoutes jobs = new JobRoutes(
+                options.operations(),
+                options.verifier(),
+                options.failureVerifier(),
+                options.bodyLimit(),
+                metrics,
+                options.clock());
+        routes.post("/api/jobs/run-step", jobs::runStep);
+        routes.post("/api/jobs/step-failed", jobs::stepFailed);
 
         routes.get("/healthz", ops::health);
         routes.get("/readyz", ops::ready);
@@ -165,12 +158,6 @@ public final class RunsHttpServer implements AutoCloseable {
     private static void commonHeaders(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Cache-Control", "no-store");
-    }
-
-    private static void deliveriesDisabled(Context ctx) {
-        throw ApiException.notFound(
-                "not_found",
-                "Step deliveries are not enabled on this server: it was started without a message verifier");
     }
 
     /** Collects the settings of a {@link RunsHttpServer}; {@link #build()} checks them. */
@@ -195,7 +182,10 @@ public final class RunsHttpServer implements AutoCloseable {
             return this;
         }
 
-        /** Checks {@code Upstash-Signature} on the job routes; without one they answer 404. */
+        /**
+         * Checks {@code Upstash-Signature} on the job routes. Without one they refuse every request with 401
+         * (fail closed), for example when the server dispatches locally and has no QStash signing keys.
+         */
         public Builder verifier(MessageVerifier verifier) {
             this.verifier = verifier;
             return this;

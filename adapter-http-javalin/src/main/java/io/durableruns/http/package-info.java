@@ -13,8 +13,9 @@
  *       ({@code version} optional: the newest; {@code input} optional: {@code {}}; other fields are refused),
  *       optional {@code Idempotency-Key} header. 201 with {@code Location} and the run; 200 with the same run
  *       for a repeated key and body; 409 for a repeated key with another body; 404 for an unknown graph or
- *       version; 400 for malformed JSON or fields; 413 over the body limit. The content type is not
- *       checked, so {@code curl -d} works as is.</td></tr>
+ *       version; 400 for malformed JSON or fields, or an input that would not read back as sent (a number
+ *       beyond the range of a double such as {@code 1e400}); 413 over the body limit. The content type is
+ *       not checked, so {@code curl -d} works as is.</td></tr>
  *   <tr><td>{@code GET /api/runs}</td><td>{@code ?status=&graph=&limit=&cursor=}, newest first:
  *       {@code {"runs":[run without steps...],"nextCursor":"..."|null}}. {@code limit} 1 to 500 (default 50),
  *       {@code status} case-insensitive; anything else is 400.</td></tr>
@@ -69,7 +70,9 @@
  *
  * <p>The {@code Upstash-Signature} header is verified on the raw body bytes first: a missing or invalid one is
  * 401 before anything is parsed or stored (the reason goes to the log and to
- * {@code durableruns_signature_rejections_total{reason}}). Then the engine's outcome is mapped for QStash:
+ * {@code durableruns_signature_rejections_total{reason}}). A server built without a verifier (no QStash signing
+ * keys) keeps both job routes and answers every request to them with 401 (reason {@code no_verifier}, said once
+ * in the start-up log rather than per request). Then the engine's outcome is mapped for QStash:
  * done, duplicate and ignored are 200 ({@code {"outcome":...}}); busy and a scheduled retry are 503 with
  * {@code Retry-After} (seconds, at least 1) so that QStash delivers again; a step failed for good is 489 with
  * {@code Upstash-NonRetryable-Error: true}. Attempts are counted by the engine, not by {@code Upstash-Retried};

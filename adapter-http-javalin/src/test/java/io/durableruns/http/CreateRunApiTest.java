@@ -179,6 +179,16 @@ class CreateRunApiTest {
     }
 
     @Test
+    void a_number_too_large_for_a_double_is_400_and_stores_nothing() {
+        Response r = api.post("/api/runs", "{\"graph\":\"demo\",\"input\":{\"x\":1e400}}");
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.errorCode()).isEqualTo("invalid_request");
+        assertThat(r.json().path("error").path("message").asText()).contains("not finite or too large", "/x");
+        assertThat(api.runCount()).isZero();
+    }
+
+    @Test
     void a_duplicate_field_is_400() {
         Response r = api.post("/api/runs", "{\"graph\":\"demo\",\"graph\":\"flaky\"}");
 

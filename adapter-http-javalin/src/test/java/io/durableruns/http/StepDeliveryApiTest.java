@@ -2,6 +2,9 @@ package io.durableruns.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.durableruns.http.TestApi.Response;
 import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepLease;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class StepDeliveryApiTest {
     private final TestApi api = TestApi.start();
@@ -233,15 +237,61 @@ class StepDeliveryApiTest {
     }
 
     @Test
-    void without_a_verifier_the_job_routes_answer_404_and_run_nothing() {
+    void without_a_verifier_every_request_to_the_job_routes_is_401_and_changes_nothing() {
         try (TestApi plain = TestApi.with().noVerifier().start()) {
             String id = plain.createRun("demo", 1, "{}");
+            int events = plain.timelineSize(id);
+            String body = message(id, "plan");
+            String jwtShaped = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJVcHN0YXNoIn0.c2ln";
 
-            Response r = plain.deliver(id, "plan");
+            List<Response> answers = List.of(
+                    plain.post("/api/jobs/run-step", body),
+                    plain.post("/api/jobs/run-step", body, "Upstash-Signature", FakeVerifier.sign(body)),
+                    plain.post("/api/jobs/run-step", body, "Upstash-Signature", jwtShaped),
+                    plain.post("/api/jobs/step-failed", body),
+                    plain.post("/api/jobs/step-failed", body, "Upstash-Signature", FakeVerifier.sign(body)));
 
-            assertThat(r.status()).isEqualTo(404);
-            assertThat(r.json().path("error").path("message").asText()).contains("verifier");
+            assertThat(answers).allSatisfy(r -> {
+                assertThat(r.status()).isEqualTo(401);
+                assertThat(r.errorCode()).isEqualTo("unauthorized");
+            });
             assertThat(plain.stepStatus(id, "plan")).isEqualTo(StepStatus.QUEUED);
+            assertThat(plain.run(id).step("plan").orElseThrow().attempt()).isZero();
+            assertThat(plain.timelineSize(id)).isEqualTo(events);
+            assertThat(plain.metricsLine("durableruns_signature_rejections_total{reason=\"no_verifier\"}"))
+                    .hasValueSatisfying(line -> assertThat(line).endsWith(" 5.0"));
         }
+    }
+
+    @Test
+    void without_a_verifier_the_refusal_is_logged_once_at_start_up_and_not_per_request() {
+        ListAppender<ILoggingEvent> serverLog = capture(RunsHttpServer.class);
+        ListAppender<ILoggingEvent> jobsLog = capture(JobRoutes.class);
+        try (TestApi plain = TestApi.with().noVerifier().start()) {
+            String body = message(plain.createRun("demo", 1, "{}"), "plan");
+            for (int i = 0; i < 3; i++) {
+                plain.post("/api/jobs/run-step", body, "Upstash-Signature", FakeVerifier.sign(body));
+            }
+
+            assertThat(serverLog.list)
+                    .filteredOn(e -> e.getFormattedMessage().contains("401"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).contains("no message verifier"));
+            assertThat(jobsLog.list).isEmpty();
+        } finally {
+            release(RunsHttpServer.class, serverLog);
+            release(JobRoutes.class, jobsLog);
+        }
+    }
+
+    private static ListAppender<ILoggingEvent> capture(Class<?> type) {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        ((Logger) LoggerFactory.getLogger(type)).addAppender(appender);
+        return appender;
+    }
+
+    private static void release(Class<?> type, ListAppender<ILoggingEvent> appender) {
+        ((Logger) LoggerFactory.getLogger(type)).detachAppender(appender);
     }
 }

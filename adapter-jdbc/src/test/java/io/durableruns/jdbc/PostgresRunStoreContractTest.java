@@ -1,7 +1,9 @@
 package io.durableruns.jdbc;
 
 import io.durableruns.core.contract.RunStoreContract;
+import io.durableruns.ports.model.GraphVersionRecord;
 import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StoreTransaction;
 import java.sql.SQLException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -11,6 +13,7 @@ class PostgresRunStoreContractTest extends RunStoreContract {
     static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
 
     private static JdbcRunStore shared;
+    private static JdbcRunStore otherProcess;
 
     @Override
     protected RunStore newStore() {
@@ -23,5 +26,14 @@ class PostgresRunStoreContractTest extends RunStoreContract {
             throw new IllegalStateException("could not empty the test schema", e);
         }
         return shared;
+    }
+
+    /** Another process's pool commits the rival while this process's transaction is open. */
+    @Override
+    protected void recordMeanwhile(StoreTransaction current, GraphVersionRecord rival) {
+        if (otherProcess == null) {
+            otherProcess = DATABASE.openStore();
+        }
+        otherProcess.inTransaction(tx -> tx.graphVersions().insertIfAbsent(rival));
     }
 }

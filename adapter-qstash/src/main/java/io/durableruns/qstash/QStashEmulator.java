@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Upstash-Retries} (default 3) with QStash's backoff {@code min(86400, e^(2.5 n))} s or the message's
  * {@code Upstash-Retry-Delay}, honouring {@code Retry-After}; 489 with {@code Upstash-NonRetryable-Error:
  * true} or the last failed retry moves it to the DLQ and calls the failure callback; deduplication ids,
- * content-based deduplication, {@code Upstash-Delay} and {@code Upstash-Not-Before}.
+ * content-based deduplication, {@code Upstash-Delay} and {@code Upstash-Not-Before} (at most 365 days
+ * ahead, the longest delay QStash accepts; further is a 400). A publish it refuses keeps nothing, and a
+ * message it cannot send at all is dead-lettered like one whose retries ran out.
  *
  * <p>By default it listens on {@code 127.0.0.1:8080} with Upstash's public development credentials, like
  * Upstash's own dev server. For tests, start it on port 0 with a small {@linkplain Builder#timeScale time

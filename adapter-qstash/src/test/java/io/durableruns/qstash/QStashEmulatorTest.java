@@ -38,6 +38,14 @@ class QStashEmulatorTest {
         client = new EmulatorClient(emulator);
     }
 
+    /** Publishes {@code body} to {@code path} on the endpoint and returns the message id. */
+    private String publishedId(String path, String body, Map<String, String> headers) {
+        return client.publish(endpoint.url(path), body, headers)
+                .json()
+                .get("messageId")
+                .asText();
+    }
+
     private QStashVerifier verifierFor(String url) {
         return QStashVerifier.newBuilder()
                 .currentSigningKey(emulator.currentSigningKey())
@@ -225,18 +233,10 @@ class QStashEmulatorTest {
         SettableClock clock = new SettableClock(Instant.parse("2026-02-01T10:00:00Z"));
         restart(QStashEmulator.newBuilder().timeScale(1.0).clock(clock));
         long now = clock.millis();
-        String delayed = client.publish(endpoint.url("/a"), "x", Map.of("Upstash-Delay", "1h30m"))
-                .json()
-                .get("messageId")
-                .asText();
+        String delayed = publishedId("/a", "x", Map.of("Upstash-Delay", "1h30m"));
         long notBefore = now / 1000 + 7200;
-        String both = client.publish(
-                        endpoint.url("/b"),
-                        "x",
-                        Map.of("Upstash-Delay", "10s", "Upstash-Not-Before", Long.toString(notBefore)))
-                .json()
-                .get("messageId")
-                .asText();
+        String both =
+                publishedId("/b", "x", Map.of("Upstash-Delay", "10s", "Upstash-Not-Before", Long.toString(notBefore)));
         JsonNode first = client.call("GET", "/v2/messages/" + delayed).json();
         JsonNode second = client.call("GET", "/v2/messages/" + both).json();
         assertThat(first.get("notBefore").asLong()).isEqualTo(now + 5_400_000);
@@ -371,6 +371,109 @@ class QStashEmulatorTest {
         Answer full = client.publish(endpoint.url("/hook"), "y", Map.of());
         assertThat(full.status()).isEqualTo(429);
         assertThat(full.raw().headers().firstValue("Burst-RateLimit-Reset")).isPresent();
+    }
+
+    @Test
+    void a_delay_or_not_before_too_far_ahead_is_400_keeps_nothing_and_good_publishes_still_go_through()
+            throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-02-01T10:00:00Z"));
+        restart(QStashEmulator.newBuilder().timeScale(0.001).clock(clock).maxPendingMessages(2));
+        long nowSeconds = clock.millis() / 1000;
+        List<Map<String, String>> tooFar = List.of(
+                Map.of("Upstash-Delay", "1000000d"),
+                Map.of("Upstash-Delay", "366d"),
+                Map.of("Upstash-Delay", "99999999999999999999d"),
+                Map.of("Upstash-Not-Before", "99999999999999"),
+                Map.of("Upstash-Not-Before", Long.toString(Long.MAX_VALUE)),
+                Map.of("Upstash-Not-Before", Long.toString(nowSeconds + 366 * 86_400L)));
+
+        for (int round = 0; round < 3; round++) {
+            for (Map<String, String> headers : tooFar) {
+                Answer refused = client.publish(endpoint.url("/hook"), "x", headers);
+                assertThat(refused.status()).as("%s", headers).isEqualTo(400);
+                assertThat(refused.json().get("error").asText())
+                        .as("%s", headers)
+                        .contains(headers.keySet().iterator().next(), "365d");
+            }
+        }
+
+        assertThat(emulator.stats().pending()).isZero();
+        assertThat(emulator.awaitIdle(Duration.ZERO)).isTrue();
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.publish(endpoint.url("/hook"), "ok", Map.of()).status())
+                    .isEqualTo(201);
+        }
+        endpoint.await("/hook", 3);
+        assertThat(emulator.awaitIdle(WAIT)).isTrue();
+        assertThat(endpoint.requests()).extracting(Request::bodyText).containsOnly("ok");
+    }
+
+    @Test
+    void a_delay_or_not_before_of_a_year_is_accepted() {
+        SettableClock clock = new SettableClock(Instant.parse("2026-02-01T10:00:00Z"));
+        restart(QStashEmulator.newBuilder().timeScale(1.0).clock(clock));
+        long now = clock.millis();
+        String delayed = publishedId("/a", "x", Map.of("Upstash-Delay", "365d"));
+        String notBefore =
+                publishedId("/b", "x", Map.of("Upstash-Not-Before", Long.toString(now / 1000 + 365 * 86_400L)));
+
+        long yearLater = now + Duration.ofDays(365).toMillis();
+        assertThat(client.call("GET", "/v2/messages/" + delayed)
+                        .json()
+                        .get("notBefore")
+                        .asLong())
+                .isEqualTo(yearLater);
+        assertThat(client.call("GET", "/v2/messages/" + notBefore)
+                        .json()
+                        .get("notBefore")
+                        .asLong())
+                .isEqualTo(yearLater);
+        assertThat(client.call("DELETE", "/v2/messages/" + delayed).status()).isEqualTo(202);
+        assertThat(client.call("DELETE", "/v2/messages/" + notBefore).status()).isEqualTo(202);
+        assertThat(emulator.stats().pending()).isZero();
+    }
+
+    @Test
+    void a_timeout_of_any_length_qstash_can_parse_is_delivered_and_kept_no_longer() throws Exception {
+        for (String timeout : List.of("999999999999", "1000000000d")) {
+            assertThat(client.publish(endpoint.url("/hook"), timeout, Map.of("Upstash-Timeout", timeout))
+                            .status())
+                    .isEqualTo(201);
+        }
+        assertThat(client.publish(endpoint.url("/hook"), "x", Map.of("Upstash-Timeout", "99999999999999999999d"))
+                        .status())
+                .isEqualTo(400);
+
+        endpoint.await("/hook", 2);
+        assertThat(emulator.awaitIdle(WAIT)).isTrue();
+        assertThat(emulator.stats().pending()).isZero();
+    }
+
+    @Test
+    void a_batch_with_one_entry_too_far_ahead_is_400_and_keeps_none_of_its_entries() throws Exception {
+        String batch = "[{\"destination\":\"" + endpoint.url("/now") + "\",\"body\":\"one\"},"
+                + "{\"destination\":\"" + endpoint.url("/never") + "\",\"body\":\"two\","
+                + "\"headers\":{\"Upstash-Delay\":\"1000000d\"}}]";
+
+        Answer answer = client.call("POST", "/v2/batch", batch, emulator.token());
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.json().get("error").asText()).contains("Upstash-Delay");
+        assertThat(emulator.stats().pending()).isZero();
+        assertThat(emulator.stats().published()).isZero();
+    }
+
+    @Test
+    void a_destination_or_callback_with_a_port_out_of_range_is_400_and_keeps_nothing() {
+        Answer destination = client.publish("http://127.0.0.1:99999/hook", "x", Map.of());
+        Answer callback = client.publish(
+                endpoint.url("/hook"), "x", Map.of("Upstash-Failure-Callback", "http://127.0.0.1:70000/cb"));
+
+        assertThat(destination.status()).isEqualTo(400);
+        assertThat(destination.json().get("error").asText()).contains("port");
+        assertThat(callback.status()).isEqualTo(400);
+        assertThat(callback.json().get("error").asText()).contains("Upstash-Failure-Callback", "port");
+        assertThat(emulator.stats().pending()).isZero();
     }
 
     @Test

@@ -168,15 +168,15 @@ public final class EmulatorCore implements AutoCloseable {
             waitMillis = spec.delay().toMillis();
             notBefore = nowMillis + waitMillis;
         }
-        EmulatedMessage m = new EmulatedMessage("msg_" + randomId(26), spec, nowMillis, notBefore, callerIp, callback);
-        pending.put(m.id, m);
-        busy.incrementAndGet();
         long wait = settings.scaledNanos(Duration.ofMillis(waitMillis));
         if (settings.randomOrder()) {
             synchronized (random) {
                 wait += (long) (random.nextDouble() * RANDOM_ORDER_WINDOW.toNanos());
             }
         }
+        EmulatedMessage m = new EmulatedMessage("msg_" + randomId(26), spec, nowMillis, notBefore, callerIp, callback);
+        pending.put(m.id, m);
+        busy.incrementAndGet();
         schedule(m, wait, false);
         return m;
     }
@@ -268,7 +268,8 @@ public final class EmulatorCore implements AutoCloseable {
                 answer = Arrays.copyOf(answer, MAX_STORED_ANSWER_BYTES);
             }
             return new Answer(response.statusCode(), response.headers().map(), answer);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // IllegalArgumentException: a request the client refuses to send, such as a port out of range
             return Answer.failure(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

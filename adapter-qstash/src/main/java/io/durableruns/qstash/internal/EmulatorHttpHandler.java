@@ -44,14 +44,16 @@ public final class EmulatorHttpHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            route(exchange);
-        } catch (RuntimeException e) {
-            LOG.error(
-                    "The QStash emulator failed on {} {}, which indicates a bug",
-                    exchange.getRequestMethod(),
-                    exchange.getRequestURI().getRawPath(),
-                    e);
-            respond(exchange, 500, Json.error("internal error of the emulator"));
+            try {
+                route(exchange);
+            } catch (RuntimeException e) {
+                LOG.error(
+                        "The QStash emulator failed on {} {}, which indicates a bug",
+                        exchange.getRequestMethod(),
+                        exchange.getRequestURI().getRawPath(),
+                        e);
+                respond(exchange, 500, Json.error("internal error of the emulator"));
+            }
         }
     }
 

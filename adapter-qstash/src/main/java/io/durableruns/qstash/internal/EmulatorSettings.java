@@ -35,12 +35,15 @@ public record EmulatorSettings(
         long seed,
         Clock clock) {
 
-    /** The wait QStash would make, scaled, in nanoseconds. */
+    /**
+     * The wait QStash would make, scaled, in nanoseconds: at most {@code Long.MAX_VALUE / 4} (73 years), so
+     * that adding it to {@link System#nanoTime()} cannot overflow, however long the wait.
+     */
     public long scaledNanos(Duration wait) {
         if (wait.isNegative() || wait.isZero()) {
             return 0;
         }
-        double nanos = wait.toNanos() * timeScale;
+        double nanos = (wait.getSeconds() * 1e9 + wait.getNano()) * timeScale;
         return nanos >= Long.MAX_VALUE / 4.0 ? Long.MAX_VALUE / 4 : (long) nanos;
     }
 }

@@ -53,6 +53,8 @@ public record PublishSpec(
             "accept");
     private static final Set<String> NOT_IN_SOURCE = Set.of("authorization", "host", "connection", "content-length");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final String MAX_DELAY_TEXT = QStashDurations.MAX_DELAY.toDays() + "d";
+    private static final int MAX_PORT = 65_535;
 
     /** The forwarding prefix of headers delivered without it. */
     static final String FORWARD = "upstash-forward-";
@@ -112,26 +114,8 @@ public record PublishSpec(
             retryDelay = RetryDelayExpression.parse(retryDelayHeader);
             retryDelay.evaluate(0);
         }
-        Duration delay = null;
-        String delayHeader = h.get("Upstash-Delay");
-        if (delayHeader != null) {
-            delay = QStashDurations.parse(delayHeader)
-                    .orElseThrow(() -> new IllegalArgumentException("invalid Upstash-Delay header: '" + delayHeader
-                            + "' (use a number and a unit: 10s, 3m, 1h30m, 1d)"));
-        }
-        Long notBefore = null;
-        String notBeforeHeader = h.get("Upstash-Not-Before");
-        if (notBeforeHeader != null) {
-            try {
-                notBefore = Long.parseLong(notBeforeHeader.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "invalid Upstash-Not-Before header: '" + notBeforeHeader + "' (use a Unix time in seconds)");
-            }
-            if (notBefore < 0) {
-                throw new IllegalArgumentException("invalid Upstash-Not-Before header: " + notBefore);
-            }
-        }
+        Duration delay = delay(h.get("Upstash-Delay"));
+        Long notBefore = notBefore(h.get("Upstash-Not-Before"), s);
         Duration timeout = null;
         String timeoutHeader = h.get("Upstash-Timeout");
         if (timeoutHeader != null) {
@@ -175,6 +159,40 @@ public record PublishSpec(
                 callback,
                 failureCallback,
                 body);
+    }
+
+    /** {@code Upstash-Delay}: a duration such as {@code 1h30m}, at most {@link QStashDurations#MAX_DELAY}. */
+    private static Duration delay(String header) {
+        if (header == null) {
+            return null;
+        }
+        return QStashDurations.parse(header)
+                .filter(d -> d.compareTo(QStashDurations.MAX_DELAY) <= 0)
+                .orElseThrow(() -> new IllegalArgumentException("invalid Upstash-Delay header: '" + header
+                        + "' (use a number and a unit such as 10s, 3m, 1h30m or 1d, at most " + MAX_DELAY_TEXT
+                        + ")"));
+    }
+
+    /**
+     * {@code Upstash-Not-Before}: a Unix time in seconds, at most {@link QStashDurations#MAX_DELAY} ahead
+     * of now (a time in the past means at once).
+     */
+    private static Long notBefore(String header, EmulatorSettings s) {
+        if (header == null) {
+            return null;
+        }
+        long latest = s.clock().instant().plus(QStashDurations.MAX_DELAY).getEpochSecond();
+        long notBefore;
+        try {
+            notBefore = Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            notBefore = -1;
+        }
+        if (notBefore < 0 || notBefore > latest) {
+            throw new IllegalArgumentException("invalid Upstash-Not-Before header: '" + header
+                    + "' (use a Unix time in seconds, at most " + MAX_DELAY_TEXT + " from now)");
+        }
+        return notBefore;
     }
 
     /** A message QStash publishes itself: a callback or failure callback. */
@@ -237,6 +255,10 @@ public record PublishSpec(
         try {
             URI uri = new URI(u);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (uri.getPort() > MAX_PORT) {
+                throw new IllegalArgumentException(
+                        "invalid " + what + " url '" + u + "': port " + uri.getPort() + " is out of range");
+            }
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
                 return u;
             }

@@ -14,6 +14,12 @@ public final class QStashDurations {
     /** QStash never waits longer than a day between deliveries. */
     public static final Duration ONE_DAY = Duration.ofDays(1);
 
+    /**
+     * The longest first-delivery delay QStash accepts ({@code Upstash-Delay}, or {@code Upstash-Not-Before}
+     * ahead of now): one year on the pay-as-you-go plan, seven days on the free plan.
+     */
+    public static final Duration MAX_DELAY = Duration.ofDays(365);
+
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern WHOLE = Pattern.compile("(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d))+");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,12}");

@@ -2,10 +2,8 @@ package io.durableruns.qstash.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -14,27 +12,7 @@ import org.junit.jupiter.api.Test;
 class EmulatorBackoffTest {
     private static final Instant NOW = Instant.parse("2026-02-01T10:00:00Z");
 
-    private final EmulatorSettings settings = new EmulatorSettings(
-            "127.0.0.1",
-            0,
-            "t",
-            "sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r",
-            "sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs",
-            1.0,
-            Duration.ofMinutes(10),
-            3,
-            100,
-            Duration.ofSeconds(5),
-            1,
-            10,
-            10,
-            1024,
-            false,
-            false,
-            0,
-            Duration.ZERO,
-            1,
-            Clock.fixed(NOW, ZoneOffset.UTC));
+    private final EmulatorSettings settings = TestSettings.at(NOW);
     private final EmulatorCore core = new EmulatorCore(settings);
 
     @AfterEach

@@ -40,4 +40,16 @@ class QStashDurationsTest {
         assertThat(QStashDurations.retryAfter("soon", NOW)).isEmpty();
         assertThat(QStashDurations.retryAfter(null, NOW)).isEmpty();
     }
+
+    @Test
+    void retry_after_values_beyond_a_long_or_far_in_the_future_never_throw() {
+        assertThat(QStashDurations.retryAfter("999999999999", NOW)).contains(Duration.ofDays(1));
+        assertThat(QStashDurations.retryAfter("99999999999999999999", NOW)).isEmpty();
+        assertThat(QStashDurations.retryAfter("99999999999999999999d", NOW)).isEmpty();
+        assertThat(QStashDurations.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT", NOW))
+                .contains(Duration.ofDays(1));
+        assertThat(QStashDurations.parseSecondsOrDuration("999999999999")).contains(Duration.ofSeconds(999999999999L));
+        assertThat(QStashDurations.parseSecondsOrDuration("99999999999999999999d"))
+                .isEmpty();
+    }
 }

@@ -33,4 +33,12 @@ class RateLimitResetTest {
         assertThat(reset(Map.of())).isEmpty();
         assertThat(reset(Map.of("RateLimit-Reset", List.of("99999999")))).contains(NOW.plusSeconds(86_400));
     }
+
+    @Test
+    void resets_beyond_a_long_or_far_in_the_future_are_at_most_a_day_away_and_never_throw() {
+        for (String value : List.of("1e300", "9223372036854775807999", "99999999999999999999d", "Infinity")) {
+            Instant at = reset(Map.of("RateLimit-Reset", List.of(value))).orElse(NOW);
+            assertThat(at).as(value).isBetween(NOW, NOW.plusSeconds(86_400));
+        }
+    }
 }

@@ -46,6 +46,10 @@ class RetryDelayExpressionTest {
         assertThat(RetryDelayExpression.parse("0 - 5").delayMillis(0)).isZero();
         assertThat(RetryDelayExpression.parse("sqrt(-1)").delayMillis(0)).isZero();
         assertThat(RetryDelayExpression.parse("pow(10, 20)").delayMillis(0)).isEqualTo(86_400_000L);
+        assertThat(RetryDelayExpression.parse("pow(10, 400)").delayMillis(0)).isEqualTo(86_400_000L);
+        assertThat(RetryDelayExpression.parse("0 - pow(10, 400)").delayMillis(0))
+                .isZero();
+        assertThat(RetryDelayExpression.parse("0 / 0").delayMillis(0)).isZero();
     }
 
     @Test

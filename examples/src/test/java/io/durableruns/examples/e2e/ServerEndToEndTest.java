@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.durableruns.examples.server.RunsServer;
+import io.durableruns.qstash.QStashEmulator;
+import io.durableruns.qstash.QStashSigner;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -118,6 +120,9 @@ class ServerEndToEndTest {
         assertThat(http.post("/api/runs", "{\"graph\":", new String[0]).status())
                 .isEqualTo(400);
         assertThat(http.post("/api/runs", "{\"input\":{}}").status()).isEqualTo(400);
+        assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"input\":{\"x\":1e400}}")
+                        .status())
+                .isEqualTo(400);
         assertThat(http.post("/api/runs", "{\"graph\":\"nope\"}").status()).isEqualTo(404);
         assertThat(http.post("/api/runs", "{\"graph\":\"research\",\"version\":9}")
                         .status())
@@ -126,6 +131,41 @@ class ServerEndToEndTest {
                         .status())
                 .isEqualTo(413);
         assertThat(http.get("/api/runs").json().path("runs")).hasSize(1);
+    }
+
+    @Test
+    void without_qstash_the_job_routes_refuse_unsigned_and_signed_looking_requests_and_change_nothing()
+            throws Exception {
+        String id = http.post("/api/runs", "{\"graph\":\"flaky\",\"input\":{\"failTimes\":{\"wobble\":2}}}")
+                .json()
+                .path("id")
+                .asText();
+        JsonNode failed = http.await("/api/runs/" + id, ServerEndToEndTest::finished, Duration.ofSeconds(30));
+        String timeline = http.get("/api/runs/" + id + "/timeline").body();
+        String body = "{\"runId\":\"" + id + "\",\"step\":\"wobble\"}";
+        QStashSigner devKey = new QStashSigner(QStashEmulator.DEV_CURRENT_SIGNING_KEY);
+        String base = "http://127.0.0.1:" + server.port();
+
+        List<Http.Answer> answers = List.of(
+                http.post("/api/jobs/run-step", body),
+                http.post(
+                        "/api/jobs/run-step",
+                        body,
+                        "Upstash-Signature",
+                        devKey.sign(base + "/api/jobs/run-step", body.getBytes(StandardCharsets.UTF_8))),
+                http.post("/api/jobs/step-failed", body),
+                http.post(
+                        "/api/jobs/step-failed",
+                        body,
+                        "Upstash-Signature",
+                        devKey.sign(base + "/api/jobs/step-failed", body.getBytes(StandardCharsets.UTF_8))));
+
+        assertThat(answers).extracting(Http.Answer::status).containsOnly(401);
+        assertThat(http.get("/api/runs/" + id).json()).isEqualTo(failed);
+        assertThat(http.get("/api/runs/" + id + "/timeline").body()).isEqualTo(timeline);
+        assertThat(http.get("/metrics").body())
+                .contains("durableruns_signature_rejections_total{reason=\"no_verifier\"} 4.0");
+        assertThat(http.post("/api/runs/" + id + "/retry", "").status()).isEqualTo(202);
     }
 
     @Test

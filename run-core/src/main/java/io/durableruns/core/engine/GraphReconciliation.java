@@ -9,6 +9,7 @@ import io.durableruns.ports.model.GraphVersionRecord;
 import io.durableruns.ports.model.GraphVersionRef;
 import io.durableruns.ports.model.RetryPolicyDescription;
 import io.durableruns.ports.model.StepDescription;
+import io.durableruns.ports.out.StoreTransaction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,15 +44,7 @@ public final class GraphReconciliation {
         return s.store().inTransaction(tx -> {
             List<GraphVersionRef> recorded = new ArrayList<>();
             for (StepGraph graph : s.registry().all()) {
-                Optional<GraphVersionRecord> known = tx.graphVersions().find(graph.name(), graph.version());
-                if (known.isPresent()) {
-                    if (!known.get().fingerprint().equals(graph.fingerprint())) {
-                        throw new GraphVersionConflictException(
-                                graph.name(), graph.version(), known.get().fingerprint(), graph.fingerprint());
-                    }
-                } else if (tx.graphVersions()
-                        .insertIfAbsent(new GraphVersionRecord(
-                                graph.name(), graph.version(), graph.fingerprint(), describe(graph), s.now()))) {
+                if (record(tx, graph)) {
                     recorded.add(new GraphVersionRef(graph.name(), graph.version()));
                 }
             }
@@ -69,6 +62,32 @@ public final class GraphReconciliation {
             }
             return new Report(recorded, orphans);
         });
+    }
+
+    /**
+     * Records {@code graph}'s version unless it is known, and refuses it when the known one has another
+     * structure; returns whether it was recorded. Another process starting at the same moment can record the
+     * version between the read and the insert: the lost insert is followed by a second read, so that process's
+     * record is compared like any other.
+     */
+    private boolean record(StoreTransaction tx, StepGraph graph) {
+        Optional<GraphVersionRecord> known = tx.graphVersions().find(graph.name(), graph.version());
+        if (known.isEmpty()) {
+            if (tx.graphVersions()
+                    .insertIfAbsent(new GraphVersionRecord(
+                            graph.name(), graph.version(), graph.fingerprint(), describe(graph), s.now()))) {
+                return true;
+            }
+            known = tx.graphVersions().find(graph.name(), graph.version());
+        }
+        String fingerprint = known.orElseThrow(() -> new IllegalStateException("Graph '" + graph.name()
+                        + "' version " + graph.version()
+                        + " was neither inserted nor found; indicates a bug in the store's graph versions"))
+                .fingerprint();
+        if (!fingerprint.equals(graph.fingerprint())) {
+            throw new GraphVersionConflictException(graph.name(), graph.version(), fingerprint, graph.fingerprint());
+        }
+        return false;
     }
 
     private static ObjectNode describe(StepGraph graph) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durableruns.core.NonRetryableStepException;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
@@ -16,6 +17,7 @@ import io.durableruns.core.graph.StepGraph;
 import io.durableruns.core.testkit.RunTestKit;
 import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.ports.IdempotencyConflictException;
+import io.durableruns.ports.InvalidRequestException;
 import io.durableruns.ports.RunStateConflictException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.RunListQuery;
@@ -36,7 +38,10 @@ import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StoreTransaction;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -833,6 +838,68 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void an_input_with_a_number_json_cannot_carry_is_refused_and_stores_nothing() {
+        RunTestKit kit = kit(retrying());
+        ObjectNode deep = JSON.createObjectNode();
+        ObjectNode inner = deep;
+        for (int i = 0; i < 1_000; i++) {
+            inner = inner.putObject("x");
+        }
+        List<JsonNode> inputs = List.of(
+                JSON.createObjectNode().put("x", Double.NaN),
+                JSON.createObjectNode().put("x", Double.NEGATIVE_INFINITY),
+                JSON.createObjectNode().put("x", Float.POSITIVE_INFINITY),
+                JSON.createObjectNode().put("x", new BigDecimal("1E+400")),
+                JSON.createObjectNode().put("x", new BigDecimal("-1E+999999999")),
+                JSON.createObjectNode().put("x", new BigDecimal("1E-999999999")),
+                JSON.createObjectNode().put("x", new BigDecimal("0." + "1".repeat(1_001))),
+                JSON.createObjectNode().put("x", new BigInteger("9".repeat(1_001))),
+                JSON.createObjectNode().set("x", JSON.createArrayNode().add(1).add(Double.NaN)),
+                deep);
+        for (JsonNode input : inputs) {
+            assertThatThrownBy(() -> kit.engine().create(new CreateRunCommand("retrying", null, input, null)))
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("'input'")
+                    .hasMessageContaining("/x");
+        }
+        assertThat(kit.engine().list(RunListQuery.firstPage()).runs()).isEmpty();
+    }
+
+    @Test
+    void the_widest_numbers_json_carries_read_back_as_the_same_numbers() {
+        RunTestKit kit = kit(retrying());
+        BigInteger thousandDigits = new BigInteger("9".repeat(1_000));
+        ObjectNode input = JSON.createObjectNode()
+                .put("max", Double.MAX_VALUE)
+                .put("min", -Double.MAX_VALUE)
+                .put("tiny", Double.MIN_VALUE)
+                .put("decimal", new BigDecimal("-1.7976931348623157E+308"))
+                .put("integer", thousandDigits);
+        String id = kit.engine()
+                .create(new CreateRunCommand("retrying", null, input, null))
+                .run()
+                .run()
+                .id();
+        JsonNode back = kit.run(id).run().input();
+        assertThat(back.path("max").doubleValue()).isEqualTo(Double.MAX_VALUE);
+        assertThat(back.path("min").doubleValue()).isEqualTo(-Double.MAX_VALUE);
+        assertThat(back.path("tiny").doubleValue()).isEqualTo(Double.MIN_VALUE);
+        assertThat(back.path("decimal").doubleValue()).isEqualTo(-Double.MAX_VALUE);
+        assertThat(back.path("integer").bigIntegerValue()).isEqualTo(thousandDigits);
+    }
+
+    @Test
+    void changing_the_input_tree_after_the_command_is_made_changes_neither_the_command_nor_the_run() {
+        RunTestKit kit = kit(retrying());
+        ObjectNode input = JSON.createObjectNode().put("topic", "a");
+        CreateRunCommand command = new CreateRunCommand("retrying", null, input, null);
+        input.put("topic", "b").put("x", Double.NaN);
+        String id = kit.engine().create(command).run().run().id();
+        input.put("topic", "c");
+        assertThat(kit.run(id).run().input()).isEqualTo(json("{\"topic\":\"a\"}"));
+    }
+
+    @Test
     void a_run_created_on_version_one_finishes_on_version_one_after_version_two_is_registered() {
         StepGraph v1 =
                 StepGraph.builder("versioned", 1).step("only", ctx -> "v1").build();
@@ -864,6 +931,59 @@ public abstract class RunStoreContract {
                         () -> RunEngine.builder().store(store).registry(changed).build())
                 .isInstanceOf(GraphVersionConflictException.class)
                 .hasMessageContaining("bump the version");
+    }
+
+    /**
+     * Records {@code rival} as another process would between this process's read of the graph versions and
+     * its insert. A store that runs one transaction at a time can only have it committed before; stores
+     * whose transactions interleave override this to commit it from a transaction of their own.
+     */
+    protected void recordMeanwhile(StoreTransaction current, GraphVersionRecord rival) {
+        current.graphVersions().insertIfAbsent(rival);
+    }
+
+    private GraphVersionRace raceOn(StepGraph rival) {
+        return new GraphVersionRace(
+                store,
+                new GraphVersionRecord(rival.name(), rival.version(), rival.fingerprint(), json("{\"steps\":[]}"), T0),
+                this::recordMeanwhile);
+    }
+
+    @Test
+    void a_version_another_process_records_with_another_structure_while_this_one_starts_is_refused() {
+        StepGraph mine = StepGraph.builder("raced", 1).step("a", ctx -> 1).build();
+        StepGraph theirs = StepGraph.builder("raced", 1)
+                .step("a", ctx -> 1)
+                .step("b", List.of("a"), ctx -> 2)
+                .build();
+        GraphVersionRace race = raceOn(theirs);
+
+        assertThatThrownBy(() -> RunEngine.builder()
+                        .store(race)
+                        .registry(new GraphRegistry().register(mine))
+                        .build())
+                .isInstanceOf(GraphVersionConflictException.class)
+                .hasMessage(new GraphVersionConflictException("raced", 1, theirs.fingerprint(), mine.fingerprint())
+                        .getMessage());
+        assertThat(race.raced()).isTrue();
+        var recorded = store.inTransaction(tx -> tx.graphVersions().list());
+        assertThat(recorded).extracting(GraphVersionRecord::fingerprint).doesNotContain(mine.fingerprint());
+    }
+
+    @Test
+    void a_version_another_process_records_with_the_same_structure_while_this_one_starts_is_accepted() {
+        StepGraph same = StepGraph.builder("raced", 1).step("a", ctx -> 1).build();
+        GraphVersionRace race = raceOn(same);
+
+        RunEngine engine = RunEngine.builder()
+                .store(race)
+                .registry(new GraphRegistry().register(same))
+                .build();
+
+        assertThat(race.raced()).isTrue();
+        assertThat(engine.startupReport().recorded()).isEmpty();
+        var recorded = store.inTransaction(tx -> tx.graphVersions().list());
+        assertThat(recorded).extracting(GraphVersionRecord::fingerprint).containsExactly(same.fingerprint());
     }
 
     @Test
