@@ -62,7 +62,7 @@ class PostgresRunRaceTest {
                         .step("a", ctx -> Map.of("a", 1))
                         .step("b", List.of("a"), ctx -> Map.of("b", 2))
                         .build());
-        engineA = RunEngine.builder().store(storeA).registry(registry).build();
+        engineA = RunEngine.builder().store(storeA.store()).registry(registry).build();
         engineB = RunEngine.builder().store(storeB).registry(registry).build();
     }
 
