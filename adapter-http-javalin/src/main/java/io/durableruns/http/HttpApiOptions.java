@@ -3,7 +3,6 @@ package io.durableruns.http;
 import io.durableruns.ports.in.MessageVerifier;
 import io.durableruns.ports.in.RunOperations;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -27,5 +26,4 @@ record HttpApiOptions(
         LongSupplier queueDepth,
         PrometheusMeterRegistry meterRegistry,
         String host,
-        int port,
-        Clock clock) {}
+        int port) {}

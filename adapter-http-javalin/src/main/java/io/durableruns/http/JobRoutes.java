@@ -1,6 +1,5 @@
 package io.durableruns.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durableruns.ports.RunNotFoundException;
 import io.durableruns.ports.in.MessageVerifier;
 import io.durableruns.ports.in.MessageVerifier.Verification;
@@ -9,7 +8,6 @@ import io.durableruns.ports.in.StepMessage;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +31,6 @@ final class JobRoutes {
     private final MessageVerifier failureVerifier;
     private final int bodyLimit;
     private final ApiMetrics metrics;
-    private final DeliveryAnswers answers;
 
     /** {@code verifier} and {@code failureVerifier} may be {@code null}: their route then refuses everything. */
     JobRoutes(
@@ -41,17 +38,15 @@ final class JobRoutes {
             MessageVerifier verifier,
             MessageVerifier failureVerifier,
             int bodyLimit,
-            ApiMetrics metrics,
-            Clock clock) {
+            ApiMetrics metrics) {
         this.runs = runs;
         this.verifier = verifier;
         this.failureVerifier = failureVerifier;
         this.bodyLimit = bodyLimit;
         this.metrics = metrics;
-        this.answers = new DeliveryAnswers(runs, clock);
     }
 
-    /** {@code POST /api/jobs/run-step}: runs one step and maps the engine's outcome for QStash. */
+    /** {@code POST /api/jobs/run-step}: runs one step and acknowledges the message (see {@link DeliveryAnswers}). */
     void runStep(Context ctx) throws IOException {
         StepMessage message = StepMessages.delivery(verifiedBody(ctx, verifier));
         ctx.attribute(RUN_ID_ATTRIBUTE, message.runId());
@@ -59,35 +54,36 @@ final class JobRoutes {
         try {
             outcome = runs.deliver(message);
         } catch (RunNotFoundException e) {
-            ctx.header(DeliveryAnswers.NON_RETRYABLE, "true");
-            Responses.error(ctx, DeliveryAnswers.STOP_RETRYING, "run_not_found", e.getMessage());
-            return;
+            outcome = new DeliveryOutcome.Ignored(message.runId(), message.step(), "no such run");
         }
-        answers.answer(ctx, message, outcome);
+        DeliveryAnswers.answer(ctx, message, outcome);
     }
 
     /**
-     * {@code POST /api/jobs/step-failed}: QStash gave up on a step message, so the step is failed for good
-     * (idempotently: a step that already finished stays as it is). Always 200 once the body is understood.
+     * {@code POST /api/jobs/step-failed}: QStash gave up on a step message. Only the attempt the message names is
+     * affected, and only while the step still waits for it (see {@code DeliverStepUseCase.giveUp}); a stale
+     * callback is recorded in the run's timeline and changes nothing. Always 200 once the body is understood.
      */
     void stepFailed(Context ctx) throws IOException {
         StepMessages.FailureCallback callback = StepMessages.failureCallback(verifiedBody(ctx, failureVerifier));
         StepMessage message = callback.message();
         ctx.attribute(RUN_ID_ATTRIBUTE, message.runId());
-        boolean failed;
+        DeliveryOutcome outcome;
         try {
-            failed = runs.giveUp(message, callback.reason());
+            outcome = runs.giveUp(message, callback.reason());
         } catch (RunNotFoundException e) {
-            failed = false;
+            outcome = new DeliveryOutcome.Ignored(message.runId(), message.step(), "no such run");
         }
-        if (failed) {
-            LOG.warn("Step {} of run {} failed for good: {}", message.step(), message.runId(), callback.reason());
+        if (!(outcome instanceof DeliveryOutcome.Ignored)) {
+            LOG.warn(
+                    "QStash gave up delivering attempt {} of step {} of run {} ({}): {}",
+                    message.attempt(),
+                    message.step(),
+                    message.runId(),
+                    callback.reason(),
+                    outcome.label());
         }
-        ObjectNode body = JsonViews.object();
-        body.put("outcome", failed ? "failed" : "ignored");
-        body.put("runId", message.runId());
-        body.put("step", message.step());
-        Responses.json(ctx, 200, body);
+        DeliveryAnswers.answer(ctx, message, outcome);
     }
 
     private byte[] verifiedBody(Context ctx, MessageVerifier verifier) throws IOException {

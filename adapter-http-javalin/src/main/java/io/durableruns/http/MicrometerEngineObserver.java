@@ -2,6 +2,7 @@ package io.durableruns.http;
 
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.SweepResult;
 import io.durableruns.ports.out.EngineObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +24,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code durableruns_step_retries_total{graph,step}}: attempts that failed and were rescheduled
  *   <li>{@code durableruns_deliveries_total{outcome}}: done, duplicate, retry, failed, busy, ignored
  *   <li>{@code durableruns_workers_replaced_total}: dispatcher worker threads that died and were replaced
+ *   <li>{@code durableruns_sweep_recoveries_total{kind}}: expired leases and stranded steps the sweeper recovered
+ *       (work that no signal, timer or message moved on)
  * </ul>
  *
  * <pre>{@code
@@ -40,6 +43,7 @@ public final class MicrometerEngineObserver implements EngineObserver {
     static final String STEP_RETRIES = "durableruns.step.retries";
     static final String DELIVERIES = "durableruns.deliveries";
     static final String WORKERS_REPLACED = "durableruns.workers.replaced";
+    static final String SWEEP_RECOVERIES = "durableruns.sweep.recoveries";
 
     private static final Duration[] BUCKETS = {
         Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
@@ -104,6 +108,21 @@ public final class MicrometerEngineObserver implements EngineObserver {
                 .tag("outcome", outcome == null ? "unknown" : outcome.label())
                 .register(registry)
                 .increment());
+    }
+
+    @Override
+    public void swept(SweepResult result) {
+        safely(() -> {
+            sweepRecoveries("expired_lease").increment(result.expiredLeases());
+            sweepRecoveries("stranded_step").increment(result.strandedSteps());
+        });
+    }
+
+    private Counter sweepRecoveries(String kind) {
+        return Counter.builder(SWEEP_RECOVERIES)
+                .description("Expired leases and stranded steps the sweeper recovered")
+                .tag("kind", kind)
+                .register(registry);
     }
 
     @Override

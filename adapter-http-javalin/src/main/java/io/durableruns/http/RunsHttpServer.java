@@ -8,7 +8,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -141,12 +140,7 @@ public final class RunsHttpServer implements AutoCloseable {
         routes.get("/api/graphs", auth.guard(runs::graphs));
 
         JobRoutes jobs = new JobRoutes(
-                options.operations(),
-                options.verifier(),
-                options.failureVerifier(),
-                options.bodyLimit(),
-                metrics,
-                options.clock());
+                options.operations(), options.verifier(), options.failureVerifier(), options.bodyLimit(), metrics);
         routes.post("/api/jobs/run-step", jobs::runStep);
         routes.post("/api/jobs/step-failed", jobs::stepFailed);
 
@@ -172,7 +166,6 @@ public final class RunsHttpServer implements AutoCloseable {
         private PrometheusMeterRegistry meterRegistry;
         private String host;
         private int port = 7070;
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {}
 
@@ -248,12 +241,6 @@ public final class RunsHttpServer implements AutoCloseable {
             return this;
         }
 
-        /** The clock {@code Retry-After} answers are computed with (default UTC system clock). */
-        public Builder clock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
-
         /**
          * Checks the settings and creates the server (not started yet).
          *
@@ -274,7 +261,6 @@ public final class RunsHttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("host must not be blank; omit it for the default");
             }
             Objects.requireNonNull(readiness, "readiness");
-            Objects.requireNonNull(clock, "clock");
             String token = apiToken == null || apiToken.isBlank() ? null : apiToken.trim();
             String boundHost = host == null ? "0.0.0.0" : host;
             if (token == null) {
@@ -300,8 +286,7 @@ public final class RunsHttpServer implements AutoCloseable {
                     queueDepth,
                     registry,
                     boundHost,
-                    port,
-                    clock));
+                    port));
         }
     }
 }

@@ -10,7 +10,10 @@ import java.util.Base64;
 final class StepMessages {
     private StepMessages() {}
 
-    /** A step delivery body: {@code {"runId":"run_...","step":"plan"}}; other fields are ignored. */
+    /**
+     * A step delivery body: {@code {"runId":"run_...","step":"plan","attempt":2}} ({@code attempt} optional);
+     * other fields are ignored.
+     */
     static StepMessage delivery(byte[] body) {
         return message(object(body, "A step delivery"), "A step delivery");
     }
@@ -67,7 +70,14 @@ final class StepMessages {
             throw ApiException.badRequest(
                     "invalid_request", what + " has a malformed 'step': '" + PathIds.clip(step.asText()) + "'");
         }
-        return new StepMessage(runId.asText(), step.asText());
+        JsonNode attempt = root.get("attempt");
+        if (attempt != null
+                && !attempt.isNull()
+                && (!attempt.isIntegralNumber() || !attempt.canConvertToInt() || attempt.intValue() < 1)) {
+            throw ApiException.badRequest("invalid_request", what + " has a malformed 'attempt': a positive integer");
+        }
+        return new StepMessage(
+                runId.asText(), step.asText(), attempt == null || attempt.isNull() ? null : attempt.intValue());
     }
 
     private static Integer intOrNull(JsonNode node) {

@@ -21,7 +21,6 @@ import java.util.Optional;
 final class FailingOperations implements RunOperations {
     private final RunOperations delegate;
     private volatile RuntimeException failure;
-    private volatile Boolean giveUpAnswer;
 
     FailingOperations(RunOperations delegate) {
         this.delegate = delegate;
@@ -29,11 +28,6 @@ final class FailingOperations implements RunOperations {
 
     void failWith(RuntimeException e) {
         this.failure = e;
-    }
-
-    /** Makes {@link #giveUp} answer {@code answer} without touching the engine, as if another delivery won. */
-    void giveUpAnswers(boolean answer) {
-        this.giveUpAnswer = answer;
     }
 
     private void maybeFail() {
@@ -56,10 +50,9 @@ final class FailingOperations implements RunOperations {
     }
 
     @Override
-    public boolean giveUp(StepMessage message, String reason) {
+    public DeliveryOutcome giveUp(StepMessage message, String reason) {
         maybeFail();
-        Boolean answer = giveUpAnswer;
-        return answer != null ? answer : delegate.giveUp(message, reason);
+        return delegate.giveUp(message, reason);
     }
 
     @Override

@@ -3,9 +3,13 @@ package io.durableruns.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.durableruns.http.TestApi.Response;
+import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.TimelineEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,9 +22,9 @@ class FailureCallbackApiTest {
         api.close();
     }
 
-    /** The callback QStash sends after the last failed delivery of {@code runId}/{@code step}. */
-    private static String callback(String runId, String step) {
-        String source = "{\"runId\":\"" + runId + "\",\"step\":\"" + step + "\"}";
+    /** The callback QStash sends after the last failed delivery of the message for {@code attempt} of a step. */
+    private static String callback(String runId, String step, int attempt) {
+        String source = "{\"runId\":\"" + runId + "\",\"step\":\"" + step + "\",\"attempt\":" + attempt + "}";
         return "{\"status\":503,\"header\":{},\"body\":\"e30=\",\"retried\":3,\"maxRetries\":3,"
                 + "\"sourceMessageId\":\"msg_1\",\"url\":\"https://runs.example/api/jobs/run-step\",\"method\":\"POST\","
                 + "\"sourceBody\":\"" + Base64.getEncoder().encodeToString(source.getBytes(StandardCharsets.UTF_8))
@@ -32,31 +36,69 @@ class FailureCallbackApiTest {
     }
 
     @Test
-    void the_failure_callback_fails_the_step_and_its_run_and_answers_200() {
+    void an_undelivered_attempt_with_attempts_left_counts_and_the_step_is_retried_by_a_new_message() {
         String id = api.createRun("wobbly", "{}");
-        api.deliver(id, "wobble");
 
-        Response r = send(callback(id, "wobble"));
+        Response r = send(callback(id, "wobble", 1));
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("retry");
+        StepRecord step = api.run(id).step("wobble").orElseThrow();
+        assertThat(step.status()).isEqualTo(StepStatus.RETRYING);
+        assertThat(step.attempt()).isEqualTo(1);
+        assertThat(step.error().type()).isEqualTo("DeliveryFailed");
+        assertThat(step.error().message()).contains("QStash", "503");
+        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(api.timeline(id))
+                .extracting(TimelineEvent::type)
+                .endsWith(EventType.STEP_DELIVERY_GIVEN_UP, EventType.STEP_FAILED, EventType.STEP_RETRY_SCHEDULED);
+    }
+
+    @Test
+    void the_last_attempt_undelivered_fails_the_step_and_its_run() {
+        String id = api.createRun("wobbly", "{}");
+        api.deliverAttempt(id, "wobble", 1);
+        api.clock.advance(Duration.ofSeconds(10));
+        api.deliverAttempt(id, "wobble", 2);
+        api.clock.advance(Duration.ofSeconds(10));
+
+        Response r = send(callback(id, "wobble", 3));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("outcome").asText()).isEqualTo("failed");
         assertThat(api.stepStatus(id, "wobble")).isEqualTo(StepStatus.FAILED);
         assertThat(api.run(id).run().status()).isEqualTo(RunStatus.FAILED);
-        assertThat(api.run(id).step("wobble").orElseThrow().error().message()).contains("QStash", "503");
     }
 
     @Test
-    void a_repeated_callback_is_200_and_changes_nothing() {
+    void a_repeated_or_stale_callback_is_recorded_and_changes_nothing() {
         String id = api.createRun("wobbly", "{}");
-        api.deliver(id, "wobble");
-        send(callback(id, "wobble"));
+        send(callback(id, "wobble", 1));
+        StepRecord before = api.run(id).step("wobble").orElseThrow();
         int events = api.timelineSize(id);
 
-        Response again = send(callback(id, "wobble"));
+        Response again = send(callback(id, "wobble", 1));
 
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().path("outcome").asText()).isEqualTo("ignored");
-        assertThat(api.timelineSize(id)).isEqualTo(events);
+        assertThat(api.run(id).step("wobble").orElseThrow()).isEqualTo(before);
+        assertThat(api.timelineSize(id)).isEqualTo(events + 1);
+        TimelineEvent recorded = api.timeline(id).get(events);
+        assertThat(recorded.type()).isEqualTo(EventType.STEP_DELIVERY_GIVEN_UP);
+        assertThat(recorded.data().path("ignored").asText()).contains("attempt 1");
+    }
+
+    @Test
+    void a_callback_replayed_after_a_manual_retry_does_not_fail_the_retried_run() {
+        String id = api.createRun("flaky", "{}");
+        api.deliverAttempt(id, "explode", 1);
+        api.engine.retry(id);
+
+        Response replayed = send(callback(id, "explode", 1));
+
+        assertThat(replayed.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(api.run(id).run().status()).isEqualTo(RunStatus.QUEUED);
+        assertThat(api.stepStatus(id, "explode")).isEqualTo(StepStatus.QUEUED);
     }
 
     @Test
@@ -64,7 +106,7 @@ class FailureCallbackApiTest {
         String id = api.createRun("demo", 2, "{}");
         api.deliver(id, "plan");
 
-        Response r = send(callback(id, "plan"));
+        Response r = send(callback(id, "plan", 1));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("outcome").asText()).isEqualTo("ignored");
@@ -73,7 +115,7 @@ class FailureCallbackApiTest {
 
     @Test
     void a_callback_for_an_unknown_run_is_200_and_stores_nothing() {
-        Response r = send(callback("run_00000000000000000000000000", "plan"));
+        Response r = send(callback("run_00000000000000000000000000", "plan", 1));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("outcome").asText()).isEqualTo("ignored");
@@ -86,9 +128,9 @@ class FailureCallbackApiTest {
         api.deliver(id, "wobble");
         int events = api.timelineSize(id);
 
-        Response unsigned = api.post("/api/jobs/step-failed", callback(id, "wobble"));
-        Response forged =
-                api.post("/api/jobs/step-failed", callback(id, "wobble"), "Upstash-Signature", FakeVerifier.sign("{}"));
+        Response unsigned = api.post("/api/jobs/step-failed", callback(id, "wobble", 1));
+        Response forged = api.post(
+                "/api/jobs/step-failed", callback(id, "wobble", 1), "Upstash-Signature", FakeVerifier.sign("{}"));
 
         assertThat(unsigned.status()).isEqualTo(401);
         assertThat(forged.status()).isEqualTo(401);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepError;
+import io.durableruns.ports.model.SweepResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,28 @@ class MicrometerEngineObserverTest {
                 .isEqualTo(2.0);
         assertThat(registry.get(MicrometerEngineObserver.RUNS_FINISHED)
                         .tag("status", "cancelled")
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void sweeper_recoveries_and_replaced_workers_are_counted() {
+        observer.swept(new SweepResult(2, 1));
+        observer.swept(new SweepResult(0, 0));
+        observer.workerReplaced("worker-3", new OutOfMemoryError("simulated"));
+
+        assertThat(registry.get(MicrometerEngineObserver.SWEEP_RECOVERIES)
+                        .tag("kind", "expired_lease")
+                        .counter()
+                        .count())
+                .isEqualTo(2.0);
+        assertThat(registry.get(MicrometerEngineObserver.SWEEP_RECOVERIES)
+                        .tag("kind", "stranded_step")
+                        .counter()
+                        .count())
+                .isEqualTo(1.0);
+        assertThat(registry.get(MicrometerEngineObserver.WORKERS_REPLACED)
                         .counter()
                         .count())
                 .isEqualTo(1.0);

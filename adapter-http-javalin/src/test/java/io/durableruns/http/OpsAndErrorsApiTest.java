@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -184,16 +183,6 @@ class OpsAndErrorsApiTest {
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.errorCode()).isEqualTo("store_unavailable");
         assertThat(r.text()).doesNotContain("password").doesNotContain("insert");
-    }
-
-    @Test
-    void retry_after_is_at_least_one_second() {
-        DeliveryAnswers answers = new DeliveryAnswers(api.engine, api.clock);
-
-        assertThat(answers.secondsUntil(api.clock.instant())).isEqualTo(1);
-        assertThat(answers.secondsUntil(api.clock.instant().minusSeconds(30))).isEqualTo(1);
-        assertThat(answers.secondsUntil(api.clock.instant().plus(Duration.ofMillis(1001))))
-                .isEqualTo(2);
     }
 
     @Test

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.durableruns.http.TestApi.Response;
+import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepLease;
 import io.durableruns.ports.model.StepStatus;
@@ -127,71 +128,114 @@ class StepDeliveryApiTest {
     }
 
     @Test
-    void a_step_held_by_another_executor_is_503_with_retry_after_until_its_lease_ends() {
+    void a_duplicate_of_the_running_attempts_message_is_200_busy_and_changes_nothing() {
         String id = api.createRun("demo", 1, "{}");
         List<StepLease> leases = api.engine.claimDue("worker-1", 1);
         assertThat(leases).hasSize(1);
-        long seconds = Duration.between(api.clock.instant(), leases.get(0).leaseUntil())
-                .toSeconds();
+        int events = api.timelineSize(id);
 
-        Response r = api.deliver(id, "plan");
+        Response r = api.deliverAttempt(id, "plan", 1);
 
-        assertThat(r.status()).isEqualTo(503);
-        assertThat(r.errorCode()).isEqualTo("step_busy");
-        assertThat(r.header("Retry-After")).isEqualTo(Long.toString(seconds));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("busy");
+        assertThat(r.json().path("leaseUntil").asText())
+                .isEqualTo(leases.get(0).leaseUntil().toString());
         assertThat(api.stepStatus(id, "plan")).isEqualTo(StepStatus.RUNNING);
+        assertThat(api.timelineSize(id)).isEqualTo(events);
     }
 
     @Test
-    void a_failed_attempt_with_retries_left_is_503_with_retry_after_so_qstash_redelivers() {
+    void a_failed_attempt_with_retries_left_is_200_and_its_retry_is_a_new_message() {
         String id = api.createRun("wobbly", "{}");
 
-        Response r = api.deliver(id, "wobble", "Upstash-Retried", "0");
+        Response r = api.deliverAttempt(id, "wobble", 1);
 
-        assertThat(r.status()).isEqualTo(503);
-        assertThat(r.errorCode()).isEqualTo("step_retry_scheduled");
-        assertThat(r.header("Retry-After")).isEqualTo("10");
-        assertThat(r.header("Upstash-NonRetryable-Error")).isNull();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("retry");
+        assertThat(r.json().path("attempt").asInt()).isEqualTo(1);
+        assertThat(r.json().path("nextAttemptAt").asText())
+                .isEqualTo(api.clock.instant().plusSeconds(10).toString());
+        assertThat(r.json().path("message").asText()).isEqualTo("network down");
         assertThat(api.stepStatus(id, "wobble")).isEqualTo(StepStatus.RETRYING);
+        List<DispatchIntent> next = api.store.inTransaction(
+                tx -> tx.intents().lease("relay", api.clock.instant(), api.clock.instant(), 10));
+        assertThat(next).singleElement().satisfies(intent -> {
+            assertThat(intent.attempt()).isEqualTo(2);
+            assertThat(intent.dueAt()).isEqualTo(api.clock.instant().plusSeconds(10));
+        });
     }
 
     @Test
-    void an_early_redelivery_is_503_with_the_time_left_until_the_retry_is_due() {
+    void a_duplicate_of_a_failed_attempts_message_starts_nothing() {
         String id = api.createRun("wobbly", "{}");
-        api.deliver(id, "wobble", "Upstash-Retried", "0");
+        api.deliverAttempt(id, "wobble", 1);
+        api.clock.advance(Duration.ofSeconds(30));
+        int events = api.timelineSize(id);
+
+        Response late = api.deliverAttempt(id, "wobble", 1);
+
+        assertThat(late.status()).isEqualTo(200);
+        assertThat(late.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(late.json().path("reason").asText()).contains("attempt 1", "attempt 2");
+        assertThat(api.run(id).step("wobble").orElseThrow().attempt()).isEqualTo(1);
+        assertThat(api.timelineSize(id)).isEqualTo(events);
+    }
+
+    @Test
+    void the_message_of_the_next_attempt_runs_it_even_a_little_before_its_due_time() {
+        String id = api.createRun("wobbly", "{}");
+        api.deliverAttempt(id, "wobble", 1);
+        api.clock.advance(Duration.ofMillis(9500));
+
+        Response second = api.deliverAttempt(id, "wobble", 2);
+
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.json().path("outcome").asText()).isEqualTo("retry");
+        assertThat(api.run(id).step("wobble").orElseThrow().attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void a_message_that_names_no_attempt_waits_for_a_retry_to_fall_due() {
+        String id = api.createRun("wobbly", "{}");
+        api.deliver(id, "wobble");
         api.clock.advance(Duration.ofMillis(6500));
 
-        Response early = api.deliver(id, "wobble", "Upstash-Retried", "1");
+        Response early = api.deliver(id, "wobble");
 
-        assertThat(early.status()).isEqualTo(503);
-        assertThat(early.header("Retry-After")).isEqualTo("4");
+        assertThat(early.status()).isEqualTo(200);
+        assertThat(early.json().path("outcome").asText()).isEqualTo("ignored");
+        assertThat(early.json().path("reason").asText()).contains("due at");
         assertThat(api.run(id).step("wobble").orElseThrow().attempt()).isEqualTo(1);
     }
 
     @Test
     void attempts_are_counted_by_the_engine_not_by_qstash_redeliveries() {
         String id = api.createRun("wobbly", "{}");
-        api.deliver(id, "wobble", "Upstash-Retried", "0");
+        api.deliverAttempt(id, "wobble", 1);
         api.clock.advance(Duration.ofSeconds(10));
 
-        Response second = api.deliver(id, "wobble", "Upstash-Retried", "7");
+        Response second = api.post(
+                "/api/jobs/run-step",
+                "{\"runId\":\"" + id + "\",\"step\":\"wobble\",\"attempt\":2}",
+                "Upstash-Signature",
+                FakeVerifier.sign("{\"runId\":\"" + id + "\",\"step\":\"wobble\",\"attempt\":2}"),
+                "Upstash-Retried",
+                "7");
 
-        assertThat(second.status()).isEqualTo(503);
-        assertThat(second.header("Upstash-NonRetryable-Error")).isNull();
+        assertThat(second.status()).isEqualTo(200);
         assertThat(api.run(id).step("wobble").orElseThrow().attempt()).isEqualTo(2);
         assertThat(api.run(id).run().status()).isEqualTo(RunStatus.RUNNING);
     }
 
     @Test
-    void a_step_that_failed_for_good_is_489_non_retryable() {
+    void a_step_that_failed_for_good_is_200_failed() {
         String id = api.createRun("flaky", "{}");
 
-        Response r = api.deliver(id, "explode");
+        Response r = api.deliverAttempt(id, "explode", 1);
 
-        assertThat(r.status()).isEqualTo(489);
-        assertThat(r.header("Upstash-NonRetryable-Error")).isEqualTo("true");
-        assertThat(r.errorCode()).isEqualTo("step_failed");
-        assertThat(r.json().path("error").path("message").asText()).contains("boom");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("outcome").asText()).isEqualTo("failed");
+        assertThat(r.json().path("message").asText()).contains("boom");
         assertThat(api.run(id).run().status()).isEqualTo(RunStatus.FAILED);
     }
 
@@ -207,6 +251,8 @@ class StepDeliveryApiTest {
                 "{\"runId\":\"nope\",\"step\":\"plan\"}",
                 "{\"runId\":\"" + id + "\",\"step\":\"Plan!\"}",
                 "{\"runId\":7,\"step\":\"plan\"}",
+                "{\"runId\":\"" + id + "\",\"step\":\"plan\",\"attempt\":0}",
+                "{\"runId\":\"" + id + "\",\"step\":\"plan\",\"attempt\":\"1\"}",
                 "")) {
             Response r = api.post("/api/jobs/run-step", body, "Upstash-Signature", FakeVerifier.sign(body));
             assertThat(r.status()).as(body).isEqualTo(400);

@@ -2,7 +2,6 @@ package io.durableruns.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.durableruns.core.engine.RetryDelivery;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.memory.InMemoryRunStore;
 import io.durableruns.core.testkit.SettableClock;
@@ -11,6 +10,7 @@ import io.durableruns.ports.in.RunOperations;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.TimelineEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -21,14 +21,15 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
- * A started server over the in-memory engine, and an HTTP client for it. The engine runs in QStash mode
- * (failed attempts are redelivered by the transport), with a clock that moves only when told to.
+ * A started server over the in-memory engine, and an HTTP client for it, with a clock that moves only when told
+ * to. Deliveries go through the job routes as QStash would send them.
  */
 final class TestApi implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -51,7 +52,6 @@ final class TestApi implements AutoCloseable {
                 .registry(TestGraphs.registry())
                 .clock(clock)
                 .observer(new MicrometerEngineObserver(registry))
-                .retryDelivery(RetryDelivery.REDELIVERY)
                 .enforceTimeouts(false)
                 .build();
         RunsHttpServer.Builder builder = RunsHttpServer.builder()
@@ -61,7 +61,6 @@ final class TestApi implements AutoCloseable {
                 .readiness(ready::get)
                 .queueDepth(queueDepth::get)
                 .meterRegistry(registry)
-                .clock(clock)
                 .port(0);
         if (config.verifier) {
             builder.verifier(new FakeVerifier());
@@ -180,12 +179,22 @@ final class TestApi implements AutoCloseable {
 
     /** A correctly signed step delivery. */
     Response deliver(String runId, String step, String... headers) {
-        String body = "{\"runId\":\"" + runId + "\",\"step\":\"" + step + "\"}";
+        return signed("/api/jobs/run-step", "{\"runId\":\"" + runId + "\",\"step\":\"" + step + "\"}", headers);
+    }
+
+    /** Delivers the message that was published for {@code attempt} of the step. */
+    Response deliverAttempt(String runId, String step, int attempt) {
+        return signed(
+                "/api/jobs/run-step",
+                "{\"runId\":\"" + runId + "\",\"step\":\"" + step + "\",\"attempt\":" + attempt + "}");
+    }
+
+    private Response signed(String path, String body, String... headers) {
         String[] all = new String[headers.length + 2];
         all[0] = "Upstash-Signature";
         all[1] = FakeVerifier.sign(body);
         System.arraycopy(headers, 0, all, 2, headers.length);
-        return post("/api/jobs/run-step", body, all);
+        return post(path, body, all);
     }
 
     int runCount() {
@@ -200,6 +209,10 @@ final class TestApi implements AutoCloseable {
 
     StepStatus stepStatus(String runId, String step) {
         return run(runId).step(step).map(StepRecord::status).orElseThrow();
+    }
+
+    List<TimelineEvent> timeline(String runId) {
+        return engine.timeline(runId);
     }
 
     int timelineSize(String runId) {

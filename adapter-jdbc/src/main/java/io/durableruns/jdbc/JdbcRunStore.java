@@ -12,6 +12,7 @@ import io.durableruns.jdbc.internal.StoreErrors;
 import io.durableruns.jdbc.internal.TransactionRunner;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.WakeSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>Failures surface as {@link StoreException}; the transaction in progress was rolled back.
  */
-public final class JdbcRunStore implements RunStore, AutoCloseable {
+public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcRunStore.class);
     private static final int READ_CONNECTIONS = 4;
 
@@ -272,14 +273,19 @@ public final class JdbcRunStore implements RunStore, AutoCloseable {
     }
 
     /**
-     * Listens for intents other processes commit, on a dedicated connection of this store's pool; {@code null} on
-     * SQLite, whose writers all share one file (and usually one process).
+     * Calls {@code onIntents} when another process commits intents into this store: on PostgreSQL a {@code LISTEN}
+     * on a dedicated connection of this store's pool (size the pool for it), held until the handle is closed; on
+     * SQLite, whose writers all share one file (and usually one process), nothing.
      */
-    IntentListener intentListener(Runnable onForeignIntents) {
+    @Override
+    public AutoCloseable subscribe(Runnable onIntents) {
         if (context.dialect() != Dialect.POSTGRESQL) {
-            return null;
+            return () -> {};
         }
-        return new IntentListener(dataSource, context.names().notifyChannel(), context.instanceId(), onForeignIntents);
+        IntentListener listener =
+                new IntentListener(dataSource, context.names().notifyChannel(), context.instanceId(), onIntents);
+        listener.start();
+        return listener;
     }
 
     private void evict(Connection connection) {

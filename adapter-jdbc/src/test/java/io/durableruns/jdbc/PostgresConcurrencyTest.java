@@ -132,7 +132,7 @@ class PostgresConcurrencyTest {
             List<DispatchIntent> intents = new ArrayList<>();
             for (int i = 0; i < total; i++) {
                 intents.add(new DispatchIntent(
-                        String.format("int_%026d", i), runId(100 + i % 50), "s", T0.plusMillis(i), T0));
+                        String.format("int_%026d", i), runId(100 + i % 50), "s", 1, T0.plusMillis(i), T0));
             }
             tx.intents().insertAll(intents);
             return null;
@@ -170,8 +170,8 @@ class PostgresConcurrencyTest {
             tx.runs().insert(runRow(free));
             tx.intents()
                     .insertAll(List.of(
-                            new DispatchIntent("int_of_held_run", held, "s", T0, T0),
-                            new DispatchIntent("int_of_free_run", free, "s", T0.plusMillis(1), T0)));
+                            new DispatchIntent("int_of_held_run", held, "s", 1, T0, T0),
+                            new DispatchIntent("int_of_free_run", free, "s", 1, T0.plusMillis(1), T0)));
             return null;
         });
         CountDownLatch locked = new CountDownLatch(1);
@@ -207,13 +207,13 @@ class PostgresConcurrencyTest {
     }
 
     @Test
-    void lock_oldest_skips_intents_another_transaction_holds() throws Exception {
+    void a_lease_skips_intents_another_transaction_is_leasing() throws Exception {
         store.inTransaction(tx -> {
             tx.intents()
                     .insertAll(List.of(
-                            new DispatchIntent("int_held_1", runId(900), "s", T0, T0),
-                            new DispatchIntent("int_held_2", runId(900), "s", T0, T0.plusMillis(1)),
-                            new DispatchIntent("int_free_3", runId(900), "s", T0, T0.plusMillis(2))));
+                            new DispatchIntent("int_held_1", runId(900), "s", 1, T0, T0),
+                            new DispatchIntent("int_held_2", runId(900), "s", 1, T0, T0.plusMillis(1)),
+                            new DispatchIntent("int_free_3", runId(900), "s", 1, T0, T0.plusMillis(2))));
             return null;
         });
         CountDownLatch locked = new CountDownLatch(1);
@@ -221,7 +221,7 @@ class PostgresConcurrencyTest {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<List<String>> holder = pool.submit(() -> store.inTransaction(tx -> {
-                List<String> ids = tx.intents().lockOldest(2).stream()
+                List<String> ids = tx.intents().lease("relay-a", T0, T0.plusSeconds(30), 2).stream()
                         .map(DispatchIntent::id)
                         .toList();
                 locked.countDown();
@@ -230,8 +230,10 @@ class PostgresConcurrencyTest {
                 return ids;
             }));
             assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-            List<String> seen = store.inTransaction(tx ->
-                    tx.intents().lockOldest(10).stream().map(DispatchIntent::id).toList());
+            List<String> seen =
+                    store.inTransaction(tx -> tx.intents().lease("relay-b", T0, T0.plusSeconds(30), 10).stream()
+                            .map(DispatchIntent::id)
+                            .toList());
             done.countDown();
             assertThat(holder.get(30, TimeUnit.SECONDS)).containsExactly("int_held_1", "int_held_2");
             assertThat(seen).containsExactly("int_free_3");

@@ -2,6 +2,7 @@ package io.durableruns.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.durableruns.core.contract.Runs;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.StepGraph;

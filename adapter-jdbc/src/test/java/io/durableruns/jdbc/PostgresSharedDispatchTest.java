@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.durableruns.core.contract.Calls;
+import io.durableruns.core.contract.Runs;
+import io.durableruns.core.dispatch.Dispatcher;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.RetryPolicy;
 import io.durableruns.core.graph.StepDefinition;
 import io.durableruns.core.graph.StepGraph;
-import io.durableruns.ports.in.StepWorkerUseCase;
-import io.durableruns.ports.in.WorkResult;
 import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.EventType;
-import io.durableruns.ports.model.StepLease;
-import io.durableruns.ports.model.SweepResult;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.out.DispatchSignal;
 import java.io.IOException;
@@ -22,13 +21,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,11 +40,11 @@ class PostgresSharedDispatchTest {
     static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
 
     private final Calls calls = new Calls();
-    private final List<LocalDispatcher> dispatchers = new ArrayList<>();
+    private final List<Dispatcher> dispatchers = new ArrayList<>();
 
     @AfterEach
     void close() {
-        dispatchers.forEach(LocalDispatcher::close);
+        dispatchers.forEach(Dispatcher::close);
     }
 
     /** a -> b, a -> c, b -> d, c -> d; b fails its first attempt in every tenth run, and b and d write artifacts. */
@@ -85,15 +82,15 @@ class PostgresSharedDispatchTest {
                 .build();
     }
 
-    private RunEngine node(JdbcRunStore store, StepGraph graph, LocalDispatcher.Builder dispatcher) {
-        LocalDispatcher d = dispatcher.listenTo(store).build();
+    private RunEngine node(JdbcRunStore store, StepGraph graph, Dispatcher.Builder dispatcher) {
+        Dispatcher d = dispatcher.wakeSource(store).build();
         dispatchers.add(d);
         RunEngine engine = RunEngine.builder()
                 .store(store)
                 .registry(new GraphRegistry().register(graph))
                 .dispatchSignal(d)
                 .build();
-        d.start(engine, engine);
+        d.start(engine);
         return engine;
     }
 
@@ -101,13 +98,9 @@ class PostgresSharedDispatchTest {
     void two_dispatchers_share_500_diamond_runs_running_each_attempt_once_with_one_artifact_per_key() throws Exception {
         StepGraph graph = diamond();
         RunEngine one = node(
-                DATABASE.openStore(),
-                graph,
-                LocalDispatcher.builder().workers(4).owner("node-one"));
+                DATABASE.openStore(), graph, Dispatcher.builder().workers(4).owner("node-one"));
         RunEngine two = node(
-                DATABASE.openStore(),
-                graph,
-                LocalDispatcher.builder().workers(4).owner("node-two"));
+                DATABASE.openStore(), graph, Dispatcher.builder().workers(4).owner("node-two"));
 
         List<String> ids = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> viaOne = CompletableFuture.runAsync(() -> {
@@ -162,7 +155,7 @@ class PostgresSharedDispatchTest {
         node(
                 DATABASE.openStore(),
                 chain,
-                LocalDispatcher.builder()
+                Dispatcher.builder()
                         .workers(2)
                         .pollInterval(Duration.ofHours(1))
                         .sweepInterval(Duration.ofHours(1)));
@@ -176,49 +169,26 @@ class PostgresSharedDispatchTest {
     }
 
     @Test
-    void a_closed_dispatcher_gives_its_listening_connection_back_no_longer_listening() throws Exception {
+    void a_closed_subscription_gives_its_listening_connection_back_no_longer_listening() throws Exception {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(DATABASE.url());
         config.setMaximumPoolSize(1);
         try (HikariDataSource pool = new HikariDataSource(config);
                 JdbcRunStore store = JdbcRunStore.postgres(
                         pool, JdbcOptions.newBuilder().schema(DATABASE.schema()).build())) {
-            LocalDispatcher dispatcher =
-                    LocalDispatcher.builder().workers(1).listenTo(store).build();
-            dispatcher.start(new IdleWorker(), () -> new SweepResult(0, 0));
+            AutoCloseable subscription = store.subscribe(() -> {});
             long deadline = System.nanoTime() + Runs.PATIENCE.toNanos();
             while (pool.getHikariPoolMXBean().getActiveConnections() == 0 && System.nanoTime() < deadline) {
                 Runs.sleep(5);
             }
             assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isEqualTo(1);
-            dispatcher.close();
+            subscription.close();
             try (Connection connection = pool.getConnection();
                     Statement statement = connection.createStatement();
                     ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_listening_channels()")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }
-        }
-    }
-
-    /** A worker with nothing to do, so that only the listener uses the pool. */
-    private static final class IdleWorker implements StepWorkerUseCase {
-        @Override
-        public List<StepLease> claimDue(String owner, int max) {
-            return List.of();
-        }
-
-        @Override
-        public WorkResult work(StepLease lease, boolean claimSuccessor) {
-            throw new IllegalStateException("nothing was claimed");
-        }
-
-        @Override
-        public void release(StepLease lease) {}
-
-        @Override
-        public Optional<Instant> nextDueAt() {
-            return Optional.empty();
         }
     }
 }

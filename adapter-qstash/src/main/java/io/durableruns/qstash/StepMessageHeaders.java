@@ -1,8 +1,6 @@
 package io.durableruns.qstash;
 
-import io.durableruns.ports.model.RetryPolicyDescription;
 import io.durableruns.ports.model.StepDescription;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,15 +11,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** The QStash request headers of one step message, derived from the step's retry policy and timeout. */
+/**
+ * The QStash request headers of one step message. Each message starts one attempt, so {@code Upstash-Retries} only
+ * covers transport failures (a fixed count with a short exponential delay), never the step's own retries.
+ */
 final class StepMessageHeaders {
     private static final Pattern DEDUP_SAFE = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
+    /** The delay before QStash's redelivery {@code retried + 1}, in ms: 1 s, 2 s, 4 s, ... up to 30 s. */
+    static final String TRANSPORT_RETRY_DELAY = "min(30000, 1000 * pow(2, retried))";
 
     private StepMessageHeaders() {}
 
     /**
-     * @param step the step as registered, or null when its graph version is unknown (QStash defaults apply)
-     * @param extraRetries redeliveries added on top of the policy's
+     * @param step the step as registered, or null when its graph version is unknown (no timeout is set)
+     * @param transportRetries redeliveries QStash makes when our server does not acknowledge a message
      * @param timeoutMargin added to the step timeout so QStash does not cut a request the engine still answers
      */
     static Map<String, String> forStep(
@@ -30,20 +34,15 @@ final class StepMessageHeaders {
             Instant now,
             StepDescription step,
             String failureUrl,
-            int extraRetries,
+            int transportRetries,
             Duration timeoutMargin) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Content-Type", "application/json");
         h.put("Upstash-Method", "POST");
         h.put("Upstash-Deduplication-Id", deduplicationId(intentId));
         h.put("Upstash-Failure-Callback", failureUrl);
-        if (step != null && step.retry() != null) {
-            RetryPolicyDescription policy = step.retry();
-            h.put("Upstash-Retries", Integer.toString(Math.max(0, policy.maxAttempts() - 1) + extraRetries));
-            h.put("Upstash-Retry-Delay", retryDelay(policy));
-        } else if (extraRetries > 0) {
-            h.put("Upstash-Retries", Integer.toString(3 + extraRetries));
-        }
+        h.put("Upstash-Retries", Integer.toString(transportRetries));
+        h.put("Upstash-Retry-Delay", TRANSPORT_RETRY_DELAY);
         if (step != null
                 && step.timeout() != null
                 && !step.timeout().isZero()
@@ -54,22 +53,6 @@ final class StepMessageHeaders {
             h.put("Upstash-Not-Before", Long.toString(ceilSeconds(dueAt)));
         }
         return h;
-    }
-
-    /**
-     * QStash's expression for the policy's backoff before retry {@code retried + 1}:
-     * {@code min(max, initial * pow(multiplier, retried))} in milliseconds. Jitter cannot be expressed and is
-     * left out (the delay is the policy's upper bound).
-     */
-    static String retryDelay(RetryPolicyDescription policy) {
-        long initial = policy.initialBackoff().toMillis();
-        long max = Math.max(initial, policy.maxBackoff().toMillis());
-        if (policy.multiplier() == 1.0 || initial == 0) {
-            return Long.toString(initial);
-        }
-        String multiplier =
-                BigDecimal.valueOf(policy.multiplier()).stripTrailingZeros().toPlainString();
-        return "min(" + max + ", " + initial + " * pow(" + multiplier + ", retried))";
     }
 
     /** The intent id when it is QStash-safe ({@code [A-Za-z0-9_-]}), otherwise a stable safe digest of it. */

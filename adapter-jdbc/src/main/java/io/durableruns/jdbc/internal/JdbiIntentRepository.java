@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * Dispatch intents in SQL: the queue of the local dispatcher and the outbox of the QStash relay.
+ * Dispatch intents in SQL: the queue of the local transport and the outbox of a push transport.
  *
  * <p>On PostgreSQL every insert also calls {@code pg_notify} on the store's channel, in the same statement
  * (PostgreSQL folds identical notifications of one transaction into one), so that dispatchers in other
@@ -22,13 +22,13 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 final class JdbiIntentRepository implements IntentRepository {
     private static final Comparator<DispatchIntent> DUE_ORDER =
             Comparator.comparing(DispatchIntent::dueAt).thenComparing(DispatchIntent::id);
-    private static final String COLUMNS = "id, run_id, step, due_at, created_at";
+    private static final String COLUMNS = "id, run_id, step, attempt, due_at, created_at";
 
     private static final String INSERT_PG = "INSERT INTO ${t}dispatch_intents (" + COLUMNS + ")"
-            + " SELECT :id, :run_id, :step, CAST(:due_at AS timestamptz), CAST(:created_at AS timestamptz)"
+            + " SELECT :id, :run_id, :step, :attempt, CAST(:due_at AS timestamptz), CAST(:created_at AS timestamptz)"
             + " FROM (SELECT pg_notify(:channel, :payload)) AS notified";
     private static final String INSERT_SQLITE = "INSERT INTO ${t}dispatch_intents (" + COLUMNS + ")"
-            + " VALUES (:id, :run_id, :step, :due_at, :created_at)";
+            + " VALUES (:id, :run_id, :step, :attempt, :due_at, :created_at)";
     /** Takes intents and holds their runs, skipping intents and runs that other transactions hold. */
     private static final String CLAIM_PG = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT i.id FROM"
             + " ${t}dispatch_intents i JOIN ${t}runs r ON r.id = i.run_id WHERE i.due_at <= :now"
@@ -36,10 +36,18 @@ final class JdbiIntentRepository implements IntentRepository {
 
     private static final String CLAIM_SQLITE = "DELETE FROM ${t}dispatch_intents WHERE id IN (SELECT id FROM"
             + " ${t}dispatch_intents WHERE due_at <= :now ORDER BY due_at LIMIT :limit) RETURNING " + COLUMNS;
-    private static final String LOCK_OLDEST_PG = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents"
-            + " ORDER BY created_at, id LIMIT :limit FOR UPDATE SKIP LOCKED";
-    private static final String LOCK_OLDEST_SQLITE =
-            "SELECT " + COLUMNS + " FROM ${t}dispatch_intents" + " ORDER BY created_at, id LIMIT :limit";
+    /** Leases the oldest intents that are free or whose lease ran out; rows others hold are skipped (PostgreSQL). */
+    private static final String LEASE_SQLITE = "UPDATE ${t}dispatch_intents SET lease_owner = :owner,"
+            + " lease_until = :until WHERE id IN (SELECT id FROM ${t}dispatch_intents WHERE lease_until IS NULL"
+            + " OR lease_until <= :now ORDER BY created_at, id LIMIT :limit) RETURNING " + COLUMNS;
+
+    private static final String LEASE_PG =
+            LEASE_SQLITE.replace("LIMIT :limit)", "LIMIT :limit FOR UPDATE SKIP LOCKED)");
+    private static final String RELEASE_UNTIL =
+            "UPDATE ${t}dispatch_intents SET lease_owner = NULL, lease_until = :at WHERE id = :id";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}dispatch_intents WHERE id = :id";
+    private static final String NEXT_LEASABLE = "SELECT min(CASE WHEN lease_until IS NULL THEN created_at"
+            + " ELSE lease_until END) AS at FROM ${t}dispatch_intents";
     private static final String DELETE = "DELETE FROM ${t}dispatch_intents WHERE id = :id";
     private static final String DELETE_FOR_STEP =
             "DELETE FROM ${t}dispatch_intents WHERE run_id = :run_id" + " AND step = :step";
@@ -69,6 +77,7 @@ final class JdbiIntentRepository implements IntentRepository {
             batch.bind("id", Args.text(intent.id()))
                     .bind("run_id", Args.text(intent.runId()))
                     .bind("step", Args.text(intent.step()))
+                    .bind("attempt", Args.integer(intent.attempt()))
                     .bind("due_at", ctx.instant(intent.dueAt()))
                     .bind("created_at", ctx.instant(intent.createdAt()));
             if (postgres) {
@@ -96,15 +105,49 @@ final class JdbiIntentRepository implements IntentRepository {
     }
 
     @Override
-    public List<DispatchIntent> lockOldest(int limit) {
+    public List<DispatchIntent> lease(String owner, Instant now, Instant until, int limit) {
         if (limit <= 0) {
             return List.of();
         }
-        return tx.handle()
-                .createQuery(ctx.sql(postgres ? LOCK_OLDEST_PG : LOCK_OLDEST_SQLITE))
+        List<DispatchIntent> leased = new ArrayList<>(tx.handle()
+                .createQuery(ctx.sql(postgres ? LEASE_PG : LEASE_SQLITE))
+                .bind("owner", Args.text(owner))
+                .bind("until", ctx.instant(until))
+                .bind("now", ctx.instant(now))
                 .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
-                .list();
+                .list());
+        leased.sort(Comparator.comparing(DispatchIntent::createdAt).thenComparing(DispatchIntent::id));
+        return leased;
+    }
+
+    @Override
+    public void releaseUntil(Collection<String> intentIds, Instant at) {
+        if (intentIds.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(RELEASE_UNTIL));
+        for (String id : intentIds) {
+            batch.bind("id", Args.text(id)).bind("at", ctx.instant(at)).add();
+        }
+        batch.execute();
+    }
+
+    @Override
+    public Optional<DispatchIntent> find(String intentId) {
+        return tx.handle()
+                .createQuery(ctx.sql(FIND))
+                .bind("id", Args.text(intentId))
+                .map((rs, c) -> map(rs))
+                .findOne();
+    }
+
+    @Override
+    public Optional<Instant> nextLeasableAt() {
+        return tx.handle()
+                .createQuery(ctx.sql(NEXT_LEASABLE))
+                .map((rs, c) -> Optional.ofNullable(ctx.instant(rs, "at")))
+                .one();
     }
 
     @Override
@@ -168,6 +211,7 @@ final class JdbiIntentRepository implements IntentRepository {
                 rs.getString("id"),
                 rs.getString("run_id"),
                 rs.getString("step"),
+                rs.getInt("attempt"),
                 ctx.instant(rs, "due_at"),
                 ctx.instant(rs, "created_at"));
     }

@@ -1,10 +1,10 @@
 package io.durableruns.examples.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.durableruns.core.dispatch.Dispatcher;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.jdbc.JdbcRunStore;
-import io.durableruns.jdbc.LocalDispatcher;
 import io.durableruns.ports.in.CreateRunCommand;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,16 +80,16 @@ final class RepRunner {
             GraphRegistry registry = new GraphRegistry().register(workload.graph(new HandlerClock(1, 1)));
             db.mark();
             try (JdbcRunStore store = db.open(workers + EXTRA_CONNECTIONS);
-                    LocalDispatcher dispatcher = LocalDispatcher.builder()
+                    Dispatcher dispatcher = Dispatcher.builder()
                             .workers(workers)
-                            .listenTo(store)
+                            .wakeSource(store)
                             .build()) {
                 RunEngine engine = RunEngine.builder()
                         .store(store)
                         .registry(registry)
                         .dispatchSignal(dispatcher)
                         .build();
-                dispatcher.start(engine, engine);
+                dispatcher.start(engine);
             }
             return db.mark();
         } finally {
@@ -140,10 +140,8 @@ final class RepRunner {
     private Phase execute(GraphRegistry registry, int workers, int runs) {
         Completion completion = new Completion(runs);
         try (JdbcRunStore store = db.open(workers + EXTRA_CONNECTIONS);
-                LocalDispatcher dispatcher = LocalDispatcher.builder()
-                        .workers(workers)
-                        .listenTo(store)
-                        .build()) {
+                Dispatcher dispatcher =
+                        Dispatcher.builder().workers(workers).wakeSource(store).build()) {
             RunEngine engine = RunEngine.builder()
                     .store(store)
                     .registry(registry)
@@ -152,7 +150,7 @@ final class RepRunner {
                     .build();
             db.awaitPool(workers + EXTRA_CONNECTIONS);
             Meter meter = new Meter(db);
-            dispatcher.start(engine, engine);
+            dispatcher.start(engine);
             Duration timeout = Duration.ofMinutes(5);
             try {
                 if (!completion.await(timeout)) {

@@ -1,12 +1,12 @@
 package io.durableruns.examples.embedded;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.durableruns.core.dispatch.Dispatcher;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.StepGraph;
 import io.durableruns.jdbc.JdbcOptions;
 import io.durableruns.jdbc.JdbcRunStore;
-import io.durableruns.jdbc.LocalDispatcher;
 import io.durableruns.ports.in.CreateRunCommand;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +40,14 @@ public final class EmbeddedExample {
     /** Runs the greet graph for {@code user} and returns the message it delivered. */
     static String greet(String databaseUrl, String user) throws InterruptedException {
         try (JdbcRunStore store = JdbcRunStore.fromUrl(databaseUrl, JdbcOptions.defaults());
-                LocalDispatcher dispatcher =
-                        LocalDispatcher.builder().workers(4).listenTo(store).build()) {
+                Dispatcher dispatcher =
+                        Dispatcher.builder().workers(4).wakeSource(store).build()) {
             RunEngine engine = RunEngine.builder()
                     .store(store)
                     .registry(new GraphRegistry().register(GREET))
                     .dispatchSignal(dispatcher)
                     .build();
-            dispatcher.start(engine, engine);
+            dispatcher.start(engine);
 
             var input = JsonNodeFactory.instance.objectNode().put("user", user);
             String runId = engine.create(new CreateRunCommand("greet", null, input, "greet-" + user))

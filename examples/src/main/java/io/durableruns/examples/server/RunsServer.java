@@ -1,6 +1,6 @@
 package io.durableruns.examples.server;
 
-import io.durableruns.core.engine.RetryDelivery;
+import io.durableruns.core.dispatch.Dispatcher;
 import io.durableruns.core.engine.RunEngine;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.examples.graphs.DemoGraphs;
@@ -8,12 +8,9 @@ import io.durableruns.http.MicrometerEngineObserver;
 import io.durableruns.http.RunsHttpServer;
 import io.durableruns.jdbc.JdbcOptions;
 import io.durableruns.jdbc.JdbcRunStore;
-import io.durableruns.jdbc.LocalDispatcher;
-import io.durableruns.ports.in.GraphCatalogUseCase;
-import io.durableruns.ports.model.GraphDescription;
 import io.durableruns.qstash.QStashConfig;
 import io.durableruns.qstash.QStashEmulator;
-import io.durableruns.qstash.QStashRelay;
+import io.durableruns.qstash.QStashTransport;
 import io.durableruns.qstash.QStashVerifier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,10 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,33 +48,25 @@ public final class RunsServer implements AutoCloseable {
         try {
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MicrometerEngineObserver observer = new MicrometerEngineObserver(meters);
-            RunEngine.Builder engineBuilder =
-                    RunEngine.builder().store(store).registry(registry).observer(observer);
-            engineOptions.accept(engineBuilder);
-            String dispatch;
-            if (qstash != null) {
-                QStashRelay relay = QStashRelay.newBuilder()
-                        .config(qstash)
-                        .store(store)
-                        .catalog(catalog(registry))
-                        .build();
-                engine = engineBuilder
-                        .dispatchSignal(relay)
-                        .retryDelivery(RetryDelivery.REDELIVERY)
-                        .build();
-                closeables.add(0, relay.start());
-                closeables.add(0, sweeper(engine));
-                dispatch = "QStash at " + qstash.qstashUrl() + ", steps delivered to " + qstash.stepUrl();
-            } else {
-                LocalDispatcher dispatcher = LocalDispatcher.builder()
-                        .workers(config.workers())
-                        .observer(observer)
-                        .listenTo(store)
-                        .build();
-                engine = engineBuilder.dispatchSignal(dispatcher).build();
-                closeables.add(0, dispatcher.start(engine, engine));
-                dispatch = "local dispatcher, " + config.workers() + " workers";
+            QStashTransport qstashTransport = qstash == null
+                    ? null
+                    : QStashTransport.newBuilder().config(qstash).build();
+            Dispatcher.Builder dispatcherBuilder = Dispatcher.builder()
+                    .workers(config.workers())
+                    .observer(observer)
+                    .wakeSource(store);
+            if (qstashTransport != null) {
+                dispatcherBuilder.transport(qstashTransport);
             }
+            Dispatcher dispatcher = dispatcherBuilder.build();
+            RunEngine.Builder engineBuilder = RunEngine.builder()
+                    .store(store)
+                    .registry(registry)
+                    .observer(observer)
+                    .dispatchSignal(dispatcher);
+            engineOptions.accept(engineBuilder);
+            engine = engineBuilder.build();
+            closeables.add(0, dispatcher);
             http = RunsHttpServer.builder()
                     .operations(engine)
                     .verifier(qstash == null ? null : QStashVerifier.forStepEndpoint(qstash))
@@ -89,13 +74,15 @@ public final class RunsServer implements AutoCloseable {
                     .apiToken(config.apiToken())
                     .host(config.host())
                     .port(config.port())
-                    .readiness(() -> store.readiness().ready())
+                    .readiness(() -> store.readiness().ready() && (qstashTransport == null || qstashTransport.ready()))
                     .queueDepth(() -> store.read(tx -> tx.intents().count()))
                     .meterRegistry(meters)
                     .build();
             closeables.add(0, http);
             http.start();
-            logSummary(config, registry, dispatch);
+            // After the HTTP API is up: a push transport's first messages come straight back to it.
+            dispatcher.start(engine);
+            logSummary(config, registry, dispatch(qstashTransport, config));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -151,42 +138,8 @@ public final class RunsServer implements AutoCloseable {
         return engine;
     }
 
-    private static GraphCatalogUseCase catalog(GraphRegistry registry) {
-        return new GraphCatalogUseCase() {
-            @Override
-            public List<GraphDescription> graphs() {
-                return registry.describe();
-            }
-
-            @Override
-            public Optional<GraphDescription> graph(String name, int version) {
-                return registry.find(name, version).map(g -> g.describe());
-            }
-        };
-    }
-
-    /** In QStash mode nothing else sweeps: recover expired leases and lost messages periodically. */
-    private static AutoCloseable sweeper(RunEngine engine) {
-        ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "durable-runs-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        exec.scheduleWithFixedDelay(
-                () -> {
-                    try {
-                        engine.sweep();
-                    } catch (RuntimeException e) {
-                        log.warn("Sweep failed; will try again", e);
-                    }
-                },
-                10,
-                15,
-                TimeUnit.SECONDS);
-        return () -> {
-            exec.shutdownNow();
-            exec.awaitTermination(5, TimeUnit.SECONDS);
-        };
+    private static String dispatch(QStashTransport qstash, ServerConfig config) {
+        return qstash == null ? "local dispatcher, " + config.workers() + " workers" : qstash.describe();
     }
 
     /** Stops accepting requests, lets running steps finish within the dispatcher's grace period, closes the store. */

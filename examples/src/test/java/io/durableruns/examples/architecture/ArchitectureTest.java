@@ -6,6 +6,12 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.durableruns.ports.in.StepWorkerUseCase;
+import io.durableruns.ports.in.SweepUseCase;
+import io.durableruns.ports.out.DispatchTransport;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +115,46 @@ class ArchitectureTest {
                         "io.durableruns.jdbc..",
                         "io.durableruns.qstash..",
                         "io.durableruns.examples.."));
+    }
+
+    @Test
+    void the_store_adapter_holds_no_dispatch_loop() {
+        check(noClasses()
+                .that()
+                .resideInAPackage("io.durableruns.jdbc..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(StepWorkerUseCase.class.getName())
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(SweepUseCase.class.getName())
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(DispatchTransport.class.getName())
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(ExecutorService.class.getName())
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(ScheduledExecutorService.class.getName())
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName(BlockingQueue.class.getName())
+                .because("the dispatch runtime lives in run-core; adapter-jdbc gives it only the store and the"
+                        + " LISTEN/NOTIFY wake signal"));
+    }
+
+    @Test
+    void the_core_and_the_ports_hold_no_queue_service_concept() {
+        check(noClasses()
+                .that()
+                .resideInAnyPackage("io.durableruns.core..", "io.durableruns.ports..")
+                .should()
+                .haveSimpleNameContaining("QStash")
+                .orShould()
+                .haveSimpleNameContaining("Upstash")
+                .orShould()
+                .haveSimpleNameContaining("Redelivery")
+                .because("QStash is one transport among others: its concepts live in adapter-qstash"));
     }
 }

@@ -236,7 +236,7 @@ class QStashEndToEndTest {
     }
 
     @Test
-    void a_failure_callback_fails_the_step_and_is_checked_against_the_callback_url() throws Exception {
+    void a_failure_callback_counts_the_attempt_it_names_and_is_checked_against_the_callback_url() throws Exception {
         start("jdbc:sqlite:" + dir.resolve("runs.db"), false);
         emulator.close();
         Http http = new Http(server.port());
@@ -244,7 +244,8 @@ class QStashEndToEndTest {
                 .json()
                 .path("id")
                 .asText();
-        String source = "{\"runId\":\"" + id + "\",\"step\":\"plan\",\"graph\":\"research\",\"version\":1}";
+        String source =
+                "{\"runId\":\"" + id + "\",\"step\":\"plan\",\"attempt\":1,\"graph\":\"research\",\"version\":1}";
         String callback = "{\"status\":503,\"header\":{},\"body\":\"\",\"retried\":2,\"maxRetries\":2,"
                 + "\"dlqId\":\"dlq_1\",\"sourceMessageId\":\"msg_1\",\"url\":\"http://127.0.0.1:" + server.port()
                 + "/api/jobs/run-step\",\"method\":\"POST\",\"sourceHeader\":{},\"sourceBody\":\""
@@ -262,13 +263,22 @@ class QStashEndToEndTest {
         String signed = signer.sign(base + "/api/jobs/step-failed", body);
         Http.Answer answer = http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signed);
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.json().path("outcome").asText()).isEqualTo("failed");
+        assertThat(answer.json().path("outcome").asText()).isEqualTo("retry");
         JsonNode run = http.get("/api/runs/" + id).json();
-        assertThat(run.path("status").asText()).isEqualTo("FAILED");
+        assertThat(run.path("status").asText())
+                .as("a run with attempts left does not fail")
+                .isEqualTo("QUEUED");
+        assertThat(run.path("steps").get(0).path("status").asText()).isEqualTo("RETRYING");
         assertThat(run.path("steps").get(0).path("error").path("type").asText()).isEqualTo("DeliveryFailed");
         Http.Answer again = http.post("/api/jobs/step-failed", callback, "Upstash-Signature", signed);
         assertThat(again.json().path("outcome").asText()).isEqualTo("ignored");
-        assertThat(http.post("/api/runs/" + id + "/retry", "").status()).isEqualTo(202);
+        assertThat(http.get("/api/runs/" + id)
+                        .json()
+                        .path("steps")
+                        .get(0)
+                        .path("attempt")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     private static int freePort() throws IOException {

@@ -37,13 +37,25 @@ final class Claims {
     /**
      * Claims {@code stepName} of {@code runId} for {@code owner} if it is runnable now.
      *
-     * @param intentConsumed whether the caller took the step's dispatch intent from the queue, which already
-     *     holds the run ({@code claimDue}); otherwise (a delivery) the claim takes the run first
+     * <p>A message that names its attempt starts exactly that attempt: the next one of a ready or retrying step,
+     * whatever its due time (the queue held the message until then, and clocks differ a little). A message for
+     * an attempt that is over or not the next one starts nothing; a duplicate of the running attempt's message is
+     * busy. A message that names no attempt (a delivery by hand) starts the next attempt once it is due.
+     *
+     * @param fromQueue whether the caller took the step's dispatch intent from the queue, which already holds the
+     *     run ({@code claimDue}); otherwise (a delivery) the claim takes the run first
+     * @param attempt the attempt the message or intent starts, or {@code null} when it does not say
      */
     ClaimResult claim(
-            StoreTransaction tx, String runId, String stepName, String owner, Instant now, boolean intentConsumed) {
+            StoreTransaction tx,
+            String runId,
+            String stepName,
+            String owner,
+            Instant now,
+            boolean fromQueue,
+            Integer attempt) {
         Optional<RunRecord> maybeRun =
-                intentConsumed ? tx.runs().find(runId) : tx.runs().lock(runId);
+                fromQueue ? tx.runs().find(runId) : tx.runs().lock(runId);
         if (maybeRun.isEmpty()) {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "no such run"));
         }
@@ -74,43 +86,19 @@ final class Claims {
             return ClaimResult.not(new DeliveryOutcome.Ignored(
                     runId, stepName, "graph " + run.graph() + " v" + run.version() + " is not registered here"));
         }
-        Events events = new Events(runId);
         if (step.status() == StepStatus.RUNNING) {
-            if (step.leaseUntil() != null && step.leaseUntil().isAfter(now)) {
-                return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, step.leaseUntil()));
-            }
-            List<DispatchIntent> intents = new ArrayList<>();
-            DeliveryOutcome expired = failures.expireLease(tx, run, graph.get(), step, now, events, intents);
-            if (expired == null) {
-                throw new IllegalStateException("step " + stepName + " of run " + runId
-                        + " changed while this transaction held its run; this indicates a bug");
-            }
-            if (!(expired instanceof DeliveryOutcome.RetryAt retry)
-                    || retry.at().isAfter(now)) {
-                tx.intents().insertAll(intents);
-                tx.timeline().append(events.list());
-                return ClaimResult.not(
-                        expired instanceof DeliveryOutcome.RetryAt r
-                                ? new DeliveryOutcome.Busy(runId, stepName, r.at())
-                                : expired);
-            }
-            step = tx.steps().find(runId, stepName).orElseThrow();
+            return ClaimResult.not(running(tx, run, graph.get(), step, now));
         }
-        if (!step.status().isClaimable()) {
-            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the step is " + step.status()));
+        Optional<String> refusal = refusal(step, attempt, now);
+        if (refusal.isPresent()) {
+            return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, refusal.get()));
         }
-        // A QUEUED step is ready whatever its due time (another thread's clock may run a little ahead);
-        // only a retry waits for its backoff.
-        if (step.status() == StepStatus.RETRYING
-                && step.dueAt() != null
-                && step.dueAt().isAfter(now)) {
-            return ClaimResult.not(new DeliveryOutcome.Busy(runId, stepName, step.dueAt()));
-        }
+        Events events = new Events(runId);
         StepDefinition def = graph.get().step(stepName);
         Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
         StepRecord claimed = StepChange.of(step).claimed(owner, leaseUntil, now).build(now);
         RunStates.update(tx, step, claimed);
-        if (!intentConsumed) {
+        if (!fromQueue) {
             tx.intents().deleteForStep(runId, stepName);
         }
         if (run.status() == RunStatus.QUEUED) {
@@ -121,6 +109,48 @@ final class Claims {
         tx.timeline().append(events.list());
         StepLease lease = new StepLease(runId, stepName, claimed.attempt(), owner, leaseUntil);
         return ClaimResult.claimed(new PreparedAttempt(lease, run, claimed, dependencyOutputs(def, steps)));
+    }
+
+    /**
+     * A message for a RUNNING step: busy while its lease lives (a duplicate of the running attempt's message);
+     * once the lease ran out, the attempt counts as failed (its executor is gone) and the next one is scheduled
+     * by a new intent.
+     */
+    private DeliveryOutcome running(StoreTransaction tx, RunRecord run, StepGraph graph, StepRecord step, Instant now) {
+        if (step.leaseUntil() != null && step.leaseUntil().isAfter(now)) {
+            return new DeliveryOutcome.Busy(run.id(), step.name(), step.leaseUntil());
+        }
+        Events events = new Events(run.id());
+        List<DispatchIntent> intents = new ArrayList<>();
+        DeliveryOutcome expired = failures.expireLease(tx, run, graph, step, now, events, intents);
+        if (expired == null) {
+            throw new IllegalStateException("step " + step.name() + " of run " + run.id()
+                    + " changed while this transaction held its run; this indicates a bug");
+        }
+        tx.intents().insertAll(intents);
+        tx.timeline().append(events.list());
+        return expired;
+    }
+
+    /** Why a message may not start the next attempt of a step that is not running, if it may not. */
+    private static Optional<String> refusal(StepRecord step, Integer attempt, Instant now) {
+        if (!step.status().isClaimable()) {
+            return Optional.of("the step is " + step.status());
+        }
+        if (attempt != null) {
+            return attempt == step.attempt() + 1
+                    ? Optional.empty()
+                    : Optional.of("the message is for attempt " + attempt + " and the step waits for attempt "
+                            + (step.attempt() + 1));
+        }
+        // A QUEUED step is ready whatever its due time (another thread's clock may run a little ahead); only a
+        // retry waits for its backoff.
+        if (step.status() == StepStatus.RETRYING
+                && step.dueAt() != null
+                && step.dueAt().isAfter(now)) {
+            return Optional.of("attempt " + (step.attempt() + 1) + " is due at " + step.dueAt());
+        }
+        return Optional.empty();
     }
 
     /**
@@ -168,7 +198,7 @@ final class Claims {
             StoreTransaction tx, String owner, Instant now, int max, List<DeliveryOutcome> skipped) {
         List<PreparedAttempt> out = new ArrayList<>();
         for (DispatchIntent intent : tx.intents().claimDue(now, max)) {
-            ClaimResult r = claim(tx, intent.runId(), intent.step(), owner, now, true);
+            ClaimResult r = claim(tx, intent.runId(), intent.step(), owner, now, true, intent.attempt());
             if (r.isClaimed()) {
                 out.add(r.attempt());
             } else {

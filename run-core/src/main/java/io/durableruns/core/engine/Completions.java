@@ -89,10 +89,11 @@ final class Completions {
                             tx, held, graph, s2, attempt.lease().owner(), now, known, events);
                     continue;
                 }
-                RunStates.update(tx, s2, StepChange.of(s2).queued(now).build(now));
+                StepRecord queued = StepChange.of(s2).queued(now).build(now);
+                RunStates.update(tx, s2, queued);
                 events.add(now, EventType.STEP_QUEUED, successor, null, null);
                 // Due since the run began: the queue serves ready steps of older runs first.
-                intents.add(new DispatchIntent(s.ids().newId("int"), runId, successor, held.createdAt(), now));
+                intents.add(s.intent(queued, held.createdAt(), now));
             }
         }
         tx.timeline().append(events.list());

@@ -2,6 +2,8 @@ package io.durableruns.core.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.durableruns.core.graph.GraphRegistry;
+import io.durableruns.ports.model.DispatchIntent;
+import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.out.DispatchSignal;
 import io.durableruns.ports.out.EngineObserver;
 import io.durableruns.ports.out.IdGenerator;
@@ -22,7 +24,6 @@ record EngineSettings(
         DispatchSignal signal,
         EngineObserver observer,
         ExecutionHooks hooks,
-        RetryDelivery retryDelivery,
         Duration leaseMargin,
         Duration strandedGrace,
         RandomGenerator random,
@@ -32,6 +33,11 @@ record EngineSettings(
     /** The current time, truncated to microseconds so every store round-trips it exactly. */
     Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** A dispatch intent for the next attempt of {@code step}, which is ready (QUEUED) or waiting for a retry. */
+    DispatchIntent intent(StepRecord step, Instant due, Instant now) {
+        return new DispatchIntent(ids.newId("int"), step.runId(), step.name(), step.attempt() + 1, due, now);
     }
 
     synchronized double nextRandom() {

@@ -44,48 +44,52 @@ final class Failures {
     }
 
     /**
-     * Records a failed attempt of a RUNNING step (CAS on its attempt) of a run this transaction holds: schedules
-     * the next attempt or fails the step and the run. Returns {@code null} when the step was no longer held by
-     * this attempt (its lease expired and the sweeper moved it on).
+     * Records a failed attempt in a run this transaction holds, and schedules the next attempt (a new intent) or
+     * fails the step and the run. The failed attempt is the running one of a RUNNING step, or, for a step that
+     * waits for its next attempt (QUEUED or RETRYING), that next attempt, which never ran because the queue could
+     * not deliver it; it counts against the budget all the same. Returns {@code null} when the step is no longer
+     * as read (its lease expired and the sweeper moved it on).
      */
     DeliveryOutcome recordFailure(
             StoreTransaction tx,
             RunRecord run,
             StepGraph graph,
-            StepRecord running,
+            StepRecord current,
             StepError error,
             boolean retryable,
             Instant now,
             Events events,
             List<DispatchIntent> intents) {
-        RetryPolicy policy = graph.step(running.name()).retry();
-        int used = running.attemptsInBudget();
-        if (retryable && used < policy.maxAttempts()) {
-            Duration backoff = policy.backoff(used, s.nextRandom());
+        RetryPolicy policy = graph.step(current.name()).retry();
+        StepChange change = StepChange.of(current);
+        if (current.status() != StepStatus.RUNNING) {
+            change.skipAttempt();
+        }
+        if (retryable && change.attemptsInBudget() < policy.maxAttempts()) {
+            Duration backoff = policy.backoff(change.attemptsInBudget(), s.nextRandom());
             Instant at = now.plus(backoff);
-            StepRecord next = StepChange.of(running).retrying(error, at).build(now);
-            if (!tx.steps().update(next, StepStatus.RUNNING, running.attempt())) {
+            StepRecord next = change.retrying(error, at).build(now);
+            if (!tx.steps().update(next, current.status(), current.attempt())) {
                 return null;
             }
             events.add(
                     now,
                     EventType.STEP_FAILED,
-                    running.name(),
-                    running.attempt(),
+                    current.name(),
+                    next.attempt(),
                     Events.error(error).put("willRetry", true));
             events.add(
                     now,
                     EventType.STEP_RETRY_SCHEDULED,
-                    running.name(),
-                    running.attempt() + 1,
+                    current.name(),
+                    next.attempt() + 1,
                     Json.obj("at", at.toString(), "backoffMs", backoff.toMillis()));
-            if (s.retryDelivery() == RetryDelivery.INTENT) {
-                intents.add(new DispatchIntent(s.ids().newId("int"), run.id(), running.name(), at, now));
-            }
-            return new DeliveryOutcome.RetryAt(run.id(), running.name(), running.attempt(), at, error);
+            intents.add(s.intent(next, at, now));
+            return new DeliveryOutcome.RetryAt(run.id(), current.name(), next.attempt(), at, error);
         }
-        StepRecord failed = StepChange.of(running).failed(error, now).build(now);
-        if (!tx.steps().update(failed, StepStatus.RUNNING, running.attempt())) {
+        int used = change.attemptsInBudget();
+        StepRecord failed = change.failed(error, now).build(now);
+        if (!tx.steps().update(failed, current.status(), current.attempt())) {
             return null;
         }
         String reason =
@@ -93,11 +97,11 @@ final class Failures {
         events.add(
                 now,
                 EventType.STEP_FAILED,
-                running.name(),
-                running.attempt(),
+                current.name(),
+                failed.attempt(),
                 Events.error(error).put("willRetry", false).put("reason", reason));
-        failRun(tx, run, running.name(), error, now, events);
-        return new DeliveryOutcome.Failed(run.id(), running.name(), running.attempt(), error);
+        failRun(tx, run, current.name(), error, now, events);
+        return new DeliveryOutcome.Failed(run.id(), current.name(), failed.attempt(), error);
     }
 
     /**

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -44,36 +43,74 @@ final class RunCommands {
         this.queries = queries;
     }
 
-    boolean giveUp(StepMessage message, String reason) {
+    /** The queue gave up delivering a message: see {@code DeliverStepUseCase.giveUp}. */
+    DeliveryOutcome giveUp(StepMessage message, String reason) {
         Instant now = s.now();
-        Optional<String> failedGraph = s.store().inTransaction(tx -> {
+        List<DispatchIntent> intents = new ArrayList<>();
+        List<String> failedGraph = new ArrayList<>();
+        DeliveryOutcome outcome = s.store().inTransaction(tx -> {
+            failedGraph.clear();
+            intents.clear();
             RunRecord run = tx.runs().lock(message.runId()).orElse(null);
-            Optional<StepRecord> step = tx.steps().find(message.runId(), message.step());
-            if (run == null || step.isEmpty() || run.status().isTerminal()) {
-                return Optional.<String>empty();
+            StepRecord step = run == null
+                    ? null
+                    : tx.steps().find(run.id(), message.step()).orElse(null);
+            if (step == null) {
+                return new DeliveryOutcome.Ignored(message.runId(), message.step(), "no such run or step");
             }
-            StepRecord st = step.get();
-            boolean liveLease = st.status() == StepStatus.RUNNING
-                    && st.leaseUntil() != null
-                    && st.leaseUntil().isAfter(now);
-            if (st.status().isTerminal() || st.status() == StepStatus.PENDING || liveLease) {
-                return Optional.<String>empty();
-            }
-            StepError error = new StepError("DeliveryFailed", "the queue gave up delivering this step: " + reason, "");
-            RunStates.update(tx, st, StepChange.of(st).failed(error, now).build(now));
-            Events events = new Events(message.runId());
+            StepGraph graph = s.registry().find(run.graph(), run.version()).orElse(null);
+            String stale = staleness(run, step, message.attempt(), graph);
+            Events events = new Events(run.id());
             events.add(
                     now,
-                    EventType.STEP_FAILED,
-                    st.name(),
-                    st.attempt(),
-                    Events.error(error).put("willRetry", false).put("reason", "delivery failed"));
-            failures.failRun(tx, run, st.name(), error, now, events);
+                    EventType.STEP_DELIVERY_GIVEN_UP,
+                    step.name(),
+                    message.attempt(),
+                    stale == null ? Json.obj("reason", reason) : Json.obj("reason", reason, "ignored", stale));
+            DeliveryOutcome o;
+            if (stale != null) {
+                o = new DeliveryOutcome.Ignored(run.id(), step.name(), stale);
+            } else {
+                StepError error = new StepError(
+                        "DeliveryFailed",
+                        "the queue gave up delivering attempt " + message.attempt() + ": " + reason,
+                        "");
+                o = failures.recordFailure(tx, run, graph, step, error, true, now, events, intents);
+                if (o == null) {
+                    throw new IllegalStateException("step " + step.name() + " of run " + run.id()
+                            + " changed while this transaction held its run; this indicates a bug");
+                }
+                tx.intents().insertAll(intents);
+                if (o instanceof DeliveryOutcome.Failed) {
+                    failedGraph.add(run.graph());
+                }
+            }
             tx.timeline().append(events.list());
-            return Optional.of(run.graph());
+            return o;
         });
-        failedGraph.ifPresent(graph -> s.observer().runFinished(graph, RunStatus.FAILED));
-        return failedGraph.isPresent();
+        if (!intents.isEmpty()) {
+            s.signal().intentsCommitted(intents.get(0).dueAt());
+        }
+        failedGraph.forEach(graph -> s.observer().runFinished(graph, RunStatus.FAILED));
+        return outcome;
+    }
+
+    /** Why a given-up message names an attempt that is over, or {@code null} when the step still waits for it. */
+    private static String staleness(RunRecord run, StepRecord step, Integer attempt, StepGraph graph) {
+        if (run.status().isTerminal()) {
+            return "the run is " + run.status();
+        }
+        if (attempt == null) {
+            return "the message names no attempt";
+        }
+        if (!step.status().isClaimable() || step.attempt() + 1 != attempt) {
+            return "the message was for attempt " + attempt + "; the step is " + step.status() + " at attempt "
+                    + step.attempt();
+        }
+        if (graph == null) {
+            return "graph " + run.graph() + " v" + run.version() + " is not registered here";
+        }
+        return null;
     }
 
     RunDetails retry(String runId) {
@@ -95,7 +132,7 @@ final class RunCommands {
                 RunStates.update(tx, step, next);
                 if (next.status() == StepStatus.QUEUED) {
                     events.add(now, EventType.STEP_QUEUED, step.name(), null, Json.obj("manualRetry", true));
-                    intents.add(new DispatchIntent(s.ids().newId("int"), runId, step.name(), now, now));
+                    intents.add(s.intent(next, now, now));
                 }
             }
             RunStates.set(tx, run, RunStatus.QUEUED, now, null);
@@ -163,7 +200,9 @@ final class RunCommands {
         if (expired + stranded > 0) {
             log.info("Sweep recovered {} expired lease(s) and {} stranded step(s)", expired, stranded);
         }
-        return new SweepResult(expired, stranded);
+        SweepResult result = new SweepResult(expired, stranded);
+        s.observer().swept(result);
+        return result;
     }
 
     /** What recovering one expired lease did. */
@@ -253,7 +292,7 @@ final class RunCommands {
             return null;
         }
         Instant due = step.dueAt().isBefore(now) ? now : step.dueAt();
-        tx.intents().insertAll(List.of(new DispatchIntent(s.ids().newId("int"), run.id(), step.name(), due, now)));
+        tx.intents().insertAll(List.of(s.intent(step, due, now)));
         return due;
     }
 }

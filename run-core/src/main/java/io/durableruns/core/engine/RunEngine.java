@@ -11,10 +11,10 @@ import io.durableruns.core.internal.Json;
 import io.durableruns.ports.IdempotencyConflictException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.CreateRunResult;
+import io.durableruns.ports.in.DispatchUseCases;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.in.RunOperations;
 import io.durableruns.ports.in.StepMessage;
-import io.durableruns.ports.in.StepWorkerUseCase;
 import io.durableruns.ports.in.WorkResult;
 import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.ArtifactSummary;
@@ -22,6 +22,7 @@ import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.GraphDescription;
+import io.durableruns.ports.model.OutboundStep;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunPage;
 import io.durableruns.ports.model.RunRecord;
@@ -43,6 +44,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #build()} reconciles the registry with the graph versions recorded in the store:
  * a registered (name, version) whose structure differs from the recorded one is refused.
  */
-public final class RunEngine implements RunOperations, StepWorkerUseCase {
+public final class RunEngine implements RunOperations, DispatchUseCases {
     private static final Logger log = LoggerFactory.getLogger(RunEngine.class);
 
     private final EngineSettings s;
@@ -77,6 +79,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     private final Queries queries;
     private final HandlerRunner handlers;
     private final RunCommands commands;
+    private final Outbox outbox;
     private final ConcurrentHashMap<StepLease, PreparedAttempt> prepared = new ConcurrentHashMap<>();
     private final GraphReconciliation.Report startupReport;
 
@@ -88,6 +91,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         this.queries = new Queries(settings);
         this.handlers = new HandlerRunner(settings);
         this.commands = new RunCommands(settings, failures, queries);
+        this.outbox = new Outbox(settings, failures);
         this.startupReport =
                 reconcile ? new GraphReconciliation(settings).reconcile() : GraphReconciliation.Report.EMPTY;
     }
@@ -161,7 +165,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         List<DispatchIntent> intents = new ArrayList<>();
         for (StepDefinition def : graph.steps()) {
             boolean root = def.dependsOn().isEmpty();
-            steps.add(new StepRecord(
+            StepRecord step = new StepRecord(
                     runId,
                     def.name(),
                     root ? StepStatus.QUEUED : StepStatus.PENDING,
@@ -176,10 +180,11 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                     null,
                     null,
                     null,
-                    now));
+                    now);
+            steps.add(step);
             if (root) {
                 events.add(now, EventType.STEP_QUEUED, def.name(), null, null);
-                intents.add(new DispatchIntent(s.ids().newId("int"), runId, def.name(), now, now));
+                intents.add(s.intent(step, now, now));
             }
         }
         tx.steps().insertAll(steps);
@@ -194,8 +199,9 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     public DeliveryOutcome deliver(StepMessage message) {
         Instant now = s.now();
         String owner = "delivery-" + s.ids().newId("lease");
-        ClaimResult claim =
-                s.store().inTransaction(tx -> claims.claim(tx, message.runId(), message.step(), owner, now, false));
+        ClaimResult claim = s.store()
+                .inTransaction(
+                        tx -> claims.claim(tx, message.runId(), message.step(), owner, now, false, message.attempt()));
         if (!claim.isClaimed()) {
             s.observer().delivered(claim.outcome());
             return claim.outcome();
@@ -381,9 +387,7 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
             if (!tx.steps().update(back, StepStatus.RUNNING, lease.attempt())) {
                 return false;
             }
-            tx.intents()
-                    .insertAll(
-                            List.of(new DispatchIntent(s.ids().newId("int"), lease.runId(), lease.step(), now, now)));
+            tx.intents().insertAll(List.of(s.intent(back, now, now)));
             tx.timeline()
                     .append(new Events(lease.runId())
                             .add(
@@ -408,8 +412,39 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     }
 
     @Override
-    public boolean giveUp(StepMessage message, String reason) {
+    public DeliveryOutcome giveUp(StepMessage message, String reason) {
         return commands.giveUp(message, reason);
+    }
+
+    // ---- the outbox of push transports -------------------------------------------------------------------
+
+    @Override
+    public List<OutboundStep> takeToPublish(String owner, Duration lease, int max) {
+        Objects.requireNonNull(owner, "owner");
+        if (max < 1 || lease == null || lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("takeToPublish needs max >= 1 and a positive lease");
+        }
+        return outbox.take(owner, lease, max);
+    }
+
+    @Override
+    public void published(Collection<String> intentIds) {
+        outbox.published(intentIds);
+    }
+
+    @Override
+    public void publishLater(Collection<String> intentIds, Instant at) {
+        outbox.publishLater(intentIds, at);
+    }
+
+    @Override
+    public void refused(String intentId, String reason) {
+        outbox.refused(intentId, reason);
+    }
+
+    @Override
+    public Optional<Instant> nextPublishAt() {
+        return outbox.nextPublishAt();
     }
 
     // ---- retry, cancel, sweep ----------------------------------------------------------------------------
@@ -488,7 +523,6 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         private DispatchSignal signal = DispatchSignal.NONE;
         private EngineObserver observer = EngineObserver.NONE;
         private ExecutionHooks hooks = ExecutionHooks.NONE;
-        private RetryDelivery retryDelivery = RetryDelivery.INTENT;
         private Duration leaseMargin = Duration.ofSeconds(30);
         private Duration strandedGrace = Duration.ofMinutes(1);
         private RandomGenerator random = new Random();
@@ -541,12 +575,6 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
         /** Fault-injection hooks, for tests. */
         public Builder hooks(ExecutionHooks value) {
             this.hooks = value;
-            return this;
-        }
-
-        /** How the next attempt of a failed step is delivered (default {@link RetryDelivery#INTENT}). */
-        public Builder retryDelivery(RetryDelivery value) {
-            this.retryDelivery = value;
             return this;
         }
 
@@ -613,7 +641,6 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
                     require(signal, "dispatchSignal"),
                     require(observer, "observer"),
                     require(hooks, "hooks"),
-                    require(retryDelivery, "retryDelivery"),
                     leaseMargin,
                     strandedGrace,
                     require(random, "random"),

@@ -63,6 +63,17 @@ final class StepChange {
         return this;
     }
 
+    /** Counts the next attempt without running it: the queue could not deliver or publish it. */
+    StepChange skipAttempt() {
+        attempt = attempt + 1;
+        return this;
+    }
+
+    /** Attempts used in the current retry budget, as changed so far. */
+    int attemptsInBudget() {
+        return attempt - budgetBase;
+    }
+
     StepChange succeeded(JsonNode out, Instant now) {
         to(StepStatus.SUCCEEDED);
         output = out;

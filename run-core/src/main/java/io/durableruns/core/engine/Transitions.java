@@ -12,10 +12,10 @@ import java.util.Set;
  *
  * <pre>
  * step: PENDING  -> QUEUED (dependencies done) | CANCELLED
- *       QUEUED   -> RUNNING (claimed) | CANCELLED | FAILED (the queue gave up)
+ *       QUEUED   -> RUNNING (claimed) | CANCELLED | RETRYING, FAILED (the queue could not deliver the attempt)
  *       RUNNING  -> SUCCEEDED | RETRYING | FAILED | QUEUED (released unstarted at shutdown)
  *                   | CANCELLED (its run finished: cancelled, or failed by another step)
- *       RETRYING -> RUNNING | CANCELLED | FAILED (the queue gave up)
+ *       RETRYING -> RUNNING | CANCELLED | RETRYING, FAILED (the queue could not deliver the attempt)
  *       FAILED   -> QUEUED (manual retry of the run)
  *       CANCELLED-> QUEUED | PENDING (manual retry of a failed run)
  * Every step that has not finished when its run finishes becomes CANCELLED in the same transaction.
@@ -30,7 +30,9 @@ public final class Transitions {
 
     static {
         STEP.put(StepStatus.PENDING, EnumSet.of(StepStatus.QUEUED, StepStatus.CANCELLED));
-        STEP.put(StepStatus.QUEUED, EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.FAILED));
+        STEP.put(
+                StepStatus.QUEUED,
+                EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.RETRYING, StepStatus.FAILED));
         STEP.put(
                 StepStatus.RUNNING,
                 EnumSet.of(
@@ -39,7 +41,9 @@ public final class Transitions {
                         StepStatus.FAILED,
                         StepStatus.CANCELLED,
                         StepStatus.QUEUED));
-        STEP.put(StepStatus.RETRYING, EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.FAILED));
+        STEP.put(
+                StepStatus.RETRYING,
+                EnumSet.of(StepStatus.RUNNING, StepStatus.CANCELLED, StepStatus.RETRYING, StepStatus.FAILED));
         STEP.put(StepStatus.SUCCEEDED, EnumSet.noneOf(StepStatus.class));
         STEP.put(StepStatus.FAILED, EnumSet.of(StepStatus.QUEUED));
         STEP.put(StepStatus.CANCELLED, EnumSet.of(StepStatus.QUEUED, StepStatus.PENDING));

@@ -60,6 +60,7 @@ public final class InMemoryRunStore implements RunStore {
     private final Map<String, List<ToolCallRecord>> toolCallRows = new HashMap<>();
     private final Map<String, List<TimelineEvent>> timelineRows = new HashMap<>();
     private final Map<String, DispatchIntent> intentRows = new LinkedHashMap<>();
+    private final Map<String, Instant> intentLeases = new HashMap<>();
     private final Map<String, GraphVersionRecord> graphVersionRows = new TreeMap<>();
     private Deque<Runnable> undo;
 
@@ -483,21 +484,47 @@ public final class InMemoryRunStore implements RunStore {
                     .sorted(Comparator.comparing(DispatchIntent::dueAt))
                     .limit(limit)
                     .toList();
-            due.forEach(i -> remove(intentRows, i.id()));
+            due.forEach(i -> deleteOne(i.id()));
             return due;
         }
 
         @Override
-        public List<DispatchIntent> lockOldest(int limit) {
-            return intentRows.values().stream()
-                    .sorted(Comparator.comparing(DispatchIntent::createdAt))
+        public List<DispatchIntent> lease(String owner, Instant now, Instant until, int limit) {
+            List<DispatchIntent> free = intentRows.values().stream()
+                    .filter(i -> !intentLeases.containsKey(i.id())
+                            || !intentLeases.get(i.id()).isAfter(now))
+                    .sorted(Comparator.comparing(DispatchIntent::createdAt).thenComparing(DispatchIntent::id))
                     .limit(limit)
                     .toList();
+            free.forEach(i -> put(intentLeases, i.id(), until));
+            return free;
+        }
+
+        @Override
+        public void releaseUntil(Collection<String> intentIds, Instant at) {
+            intentIds.stream().filter(intentRows::containsKey).forEach(id -> put(intentLeases, id, at));
+        }
+
+        @Override
+        public Optional<DispatchIntent> find(String intentId) {
+            return Optional.ofNullable(intentRows.get(intentId));
+        }
+
+        @Override
+        public Optional<Instant> nextLeasableAt() {
+            return intentRows.values().stream()
+                    .map(i -> intentLeases.getOrDefault(i.id(), i.createdAt()))
+                    .min(Comparator.naturalOrder());
         }
 
         @Override
         public void delete(Collection<String> intentIds) {
-            intentIds.forEach(id -> remove(intentRows, id));
+            intentIds.forEach(this::deleteOne);
+        }
+
+        private void deleteOne(String id) {
+            remove(intentRows, id);
+            remove(intentLeases, id);
         }
 
         @Override
@@ -521,7 +548,7 @@ public final class InMemoryRunStore implements RunStore {
                     .filter(condition)
                     .map(DispatchIntent::id)
                     .toList();
-            ids.forEach(id -> remove(intentRows, id));
+            ids.forEach(this::deleteOne);
             return ids.size();
         }
 

@@ -169,7 +169,7 @@ public abstract class RunStoreContract {
         assertThatThrownBy(() -> store.inTransaction(tx -> {
                     tx.runs().insert(run(runId(1), "g", T0));
                     tx.steps().insertAll(List.of(step(runId(1), "a", StepStatus.QUEUED, 0, List.of())));
-                    tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", T0, T0)));
+                    tx.intents().insertAll(List.of(new DispatchIntent("int_1", runId(1), "a", 1, T0, T0)));
                     throw new IllegalStateException("boom");
                 }))
                 .isInstanceOf(IllegalStateException.class)
@@ -375,7 +375,7 @@ public abstract class RunStoreContract {
         var r18 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), null, 10));
         assertThat(r18).extracting(StepRecord::name).containsExactly("a");
         store.inTransaction(tx -> {
-            tx.intents().insertAll(List.of(new DispatchIntent("int_a", runId(1), "a", T0, T0)));
+            tx.intents().insertAll(List.of(new DispatchIntent("int_a", runId(1), "a", 1, T0, T0)));
             return null;
         });
         var r19 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), null, 10));
@@ -498,9 +498,9 @@ public abstract class RunStoreContract {
         store.inTransaction(tx -> {
             List<DispatchIntent> list = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                list.add(new DispatchIntent(String.format("int_%026d", i), runId(1), "a", T0.plusMillis(i), T0));
+                list.add(new DispatchIntent(String.format("int_%026d", i), runId(1), "a", 1, T0.plusMillis(i), T0));
             }
-            list.add(new DispatchIntent("int_later", runId(1), "b", T0.plusSeconds(3600), T0));
+            list.add(new DispatchIntent("int_later", runId(1), "b", 1, T0.plusSeconds(3600), T0));
             tx.intents().insertAll(list);
             return null;
         });
@@ -537,7 +537,7 @@ public abstract class RunStoreContract {
         assertThat(claimed).hasSize(40).doesNotContain("int_later");
         var r30 = store.inTransaction(tx -> tx.intents().count());
         assertThat(r30).isEqualTo(1);
-        var r31 = store.inTransaction(tx -> tx.intents().lockOldest(10));
+        var r31 = store.inTransaction(tx -> tx.intents().lease("relay", T0, T0.plusSeconds(30), 10));
         assertThat(r31).extracting(DispatchIntent::id).containsExactly("int_later");
         store.inTransaction(tx -> {
             tx.intents().delete(List.of("int_later", "int_missing"));
@@ -548,14 +548,58 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void intents_are_leased_oldest_first_once_until_the_lease_runs_out_or_they_are_offered_again() {
+        insertRunWithSteps(runId(1));
+        store.inTransaction(tx -> {
+            tx.intents()
+                    .insertAll(List.of(
+                            new DispatchIntent("int_1", runId(1), "a", 1, T0.plusSeconds(60), T0),
+                            new DispatchIntent("int_2", runId(1), "b", 3, T0, T0.plusMillis(1)),
+                            new DispatchIntent("int_3", runId(1), "a", 2, T0, T0.plusMillis(2))));
+            return null;
+        });
+        var nothingLeased = store.read(tx -> tx.intents().nextLeasableAt());
+        assertThat(nothingLeased).contains(T0);
+        var first = store.inTransaction(tx -> tx.intents().lease("relay-a", T0, T0.plusSeconds(30), 2));
+        assertThat(first)
+                .extracting(DispatchIntent::id, DispatchIntent::attempt)
+                .containsExactly(tuple("int_1", 1), tuple("int_2", 3));
+        var second =
+                store.inTransaction(tx -> tx.intents().lease("relay-b", T0.plusSeconds(1), T0.plusSeconds(31), 10));
+        assertThat(second).extracting(DispatchIntent::id).containsExactly("int_3");
+        var none = store.inTransaction(tx -> tx.intents().lease("relay-b", T0.plusSeconds(2), T0.plusSeconds(32), 10));
+        assertThat(none).isEmpty();
+        var allLeased = store.read(tx -> tx.intents().nextLeasableAt());
+        assertThat(allLeased).contains(T0.plusSeconds(30));
+
+        store.inTransaction(tx -> {
+            tx.intents().releaseUntil(List.of("int_2"), T0.plusSeconds(5));
+            return null;
+        });
+        var tooEarly =
+                store.inTransaction(tx -> tx.intents().lease("relay-b", T0.plusSeconds(4), T0.plusSeconds(40), 10));
+        assertThat(tooEarly).isEmpty();
+        var offeredAgain =
+                store.inTransaction(tx -> tx.intents().lease("relay-b", T0.plusSeconds(5), T0.plusSeconds(40), 10));
+        assertThat(offeredAgain).extracting(DispatchIntent::id).containsExactly("int_2");
+        var expired =
+                store.inTransaction(tx -> tx.intents().lease("relay-c", T0.plusSeconds(30), T0.plusSeconds(60), 10));
+        assertThat(expired).extracting(DispatchIntent::id).containsExactly("int_1");
+        var found = store.read(tx -> tx.intents().find("int_3"));
+        assertThat(found).map(DispatchIntent::attempt).contains(2);
+        var missing = store.read(tx -> tx.intents().find("int_missing"));
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
     void intents_are_deleted_by_step_and_by_run() {
         insertRunWithSteps(runId(1));
         store.inTransaction(tx -> {
             tx.intents()
                     .insertAll(List.of(
-                            new DispatchIntent("int_1", runId(1), "a", T0, T0),
-                            new DispatchIntent("int_2", runId(1), "a", T0, T0),
-                            new DispatchIntent("int_3", runId(1), "b", T0, T0)));
+                            new DispatchIntent("int_1", runId(1), "a", 1, T0, T0),
+                            new DispatchIntent("int_2", runId(1), "a", 1, T0, T0),
+                            new DispatchIntent("int_3", runId(1), "b", 1, T0, T0)));
             return null;
         });
         var r33 = store.inTransaction(tx -> tx.intents().deleteForStep(runId(1), "a"));

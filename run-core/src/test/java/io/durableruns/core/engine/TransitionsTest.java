@@ -15,6 +15,7 @@ class TransitionsTest {
             "PENDING>CANCELLED",
             "QUEUED>RUNNING",
             "QUEUED>CANCELLED",
+            "QUEUED>RETRYING",
             "QUEUED>FAILED",
             "RUNNING>SUCCEEDED",
             "RUNNING>RETRYING",
@@ -23,6 +24,7 @@ class TransitionsTest {
             "RUNNING>QUEUED",
             "RETRYING>RUNNING",
             "RETRYING>CANCELLED",
+            "RETRYING>RETRYING",
             "RETRYING>FAILED",
             "FAILED>QUEUED",
             "CANCELLED>QUEUED",
@@ -30,6 +32,7 @@ class TransitionsTest {
 
     private static final Set<String> RUN_ALLOWED = Set.of(
             "QUEUED>RUNNING",
+            "QUEUED>RETRYING",
             "QUEUED>FAILED",
             "QUEUED>CANCELLED",
             "RUNNING>SUCCEEDED",

@@ -15,10 +15,15 @@ public interface DeliverStepUseCase {
     DeliveryOutcome deliver(StepMessage message);
 
     /**
-     * Marks a step failed for good because the queue gave up delivering it (for example QStash's failure
-     * callback after the last retry). Idempotent: a step that already finished is left as it is.
+     * The queue gave up delivering {@code message} (QStash's failure callback after the last redelivery). It acts
+     * only on the attempt the message names, and only while the step still waits for it: that attempt then counts
+     * as failed with a {@code DeliveryFailed} error, and the step is retried by its policy (a new message) or, with
+     * no attempt left, fails with its run. A message for an attempt that is over (a duplicated or replayed
+     * callback, a run retried by hand meanwhile) is recorded in the timeline and changes nothing.
      *
-     * @return {@code true} when the step was failed by this call
+     * @return {@link io.durableruns.ports.model.DeliveryOutcome.RetryAt} or {@link
+     *     io.durableruns.ports.model.DeliveryOutcome.Failed} when the attempt was counted, {@link
+     *     io.durableruns.ports.model.DeliveryOutcome.Ignored} when the callback was stale
      */
-    boolean giveUp(StepMessage message, String reason);
+    DeliveryOutcome giveUp(StepMessage message, String reason);
 }

@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What happened when a step message was delivered to the engine. Dispatchers map it to their transport:
- * QStash answers 2xx, 5xx with {@code Retry-After}, or 489; the local dispatcher acknowledges or reschedules.
+ * What happened when a step message was delivered to the engine. Every outcome is final for the message: the engine
+ * owns retries (a retry is a new dispatch intent, so a new message), so a push transport acknowledges every
+ * outcome and its own redeliveries only cover transport failures.
  */
 public sealed interface DeliveryOutcome {
 
@@ -25,7 +26,11 @@ public sealed interface DeliveryOutcome {
     /** The step failed for good (non-retryable error or attempts exhausted); the run failed. */
     record Failed(String runId, String step, int attempt, StepError error) implements DeliveryOutcome {}
 
-    /** Another executor holds a live lease on the step until {@code leaseUntil}; deliver again later. */
+    /**
+     * Another executor holds a live lease on the step until {@code leaseUntil} (a duplicate of the message of the
+     * running attempt): nothing to do; if that executor died, the sweeper recovers the step when the lease runs
+     * out.
+     */
     record Busy(String runId, String step, Instant leaseUntil) implements DeliveryOutcome {}
 
     /**

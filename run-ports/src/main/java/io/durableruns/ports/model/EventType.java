@@ -20,5 +20,11 @@ public enum EventType {
      * An attempt returned after its run had finished (cancelled, or failed by another step): its outcome and
      * error are recorded here and its tool calls are kept, but it changes nothing and schedules nothing.
      */
-    STEP_RESULT_DISCARDED
+    STEP_RESULT_DISCARDED,
+    /**
+     * The queue gave up delivering a message of the step (QStash's failure callback). When the step still waited
+     * for the attempt the message named, a {@code STEP_FAILED} follows (the attempt counts); otherwise the data's
+     * {@code ignored} says why it changed nothing.
+     */
+    STEP_DELIVERY_GIVEN_UP
 }

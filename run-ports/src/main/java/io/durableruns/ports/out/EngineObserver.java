@@ -2,6 +2,7 @@ package io.durableruns.ports.out;
 
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.SweepResult;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,9 @@ public interface EngineObserver {
 
     /** A delivery or worker lease ended with {@code outcome} (including duplicates and busy answers). */
     default void delivered(DeliveryOutcome outcome) {}
+
+    /** A sweep ended; {@code result} counts what it recovered (expired leases, stranded steps). */
+    default void swept(SweepResult result) {}
 
     /**
      * A dispatcher's worker thread died of {@code cause} (an error outside any step handler, such as an {@link

@@ -6,7 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-/** Dispatch intents: the outbox of the QStash relay and the queue of the local dispatcher. */
+/** Dispatch intents: the queue of the local transport and the outbox of a push transport. */
 public interface IntentRepository {
 
     void insertAll(List<DispatchIntent> intents);
@@ -22,10 +22,24 @@ public interface IntentRepository {
     List<DispatchIntent> claimDue(Instant now, int limit);
 
     /**
-     * Locks up to {@code limit} intents (due or not), oldest first, without deleting them, skipping intents
-     * locked by another transaction. The QStash relay publishes them and then calls {@link #delete}.
+     * Leases up to {@code limit} intents to {@code owner} until {@code until}, oldest first, whatever their due
+     * time: intents not leased, or whose lease ran out at {@code now}. Rows other transactions hold are skipped
+     * (PostgreSQL {@code FOR UPDATE SKIP LOCKED}). The lease is written in this transaction; an outbox relay
+     * commits it before it publishes, so it never publishes inside a transaction.
      */
-    List<DispatchIntent> lockOldest(int limit);
+    List<DispatchIntent> lease(String owner, Instant now, Instant until, int limit);
+
+    /** Offers leased intents again at {@code at} (now, to give them back; later, to retry a failed publish). */
+    void releaseUntil(Collection<String> intentIds, Instant at);
+
+    /** One intent by id. */
+    Optional<DispatchIntent> find(String intentId);
+
+    /**
+     * When an intent can next be leased: the creation time of the oldest one not leased (so at or before now), else
+     * the earliest lease expiry; empty when there are no intents.
+     */
+    Optional<Instant> nextLeasableAt();
 
     /** Deletes intents by id; ids that do not exist are ignored. */
     void delete(Collection<String> intentIds);

@@ -1,4 +1,4 @@
-package io.durableruns.jdbc;
+package io.durableruns.core.contract;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -14,21 +14,21 @@ import java.util.List;
 import java.util.Map;
 
 /** Starting runs and waiting for them to finish, in dispatcher tests. */
-final class Runs {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class Runs {
+    public static final ObjectMapper JSON = new ObjectMapper();
     /** A liveness bound, not a performance assertion: far beyond what any of these tests needs. */
-    static final Duration PATIENCE = Duration.ofSeconds(90);
+    public static final Duration PATIENCE = Duration.ofSeconds(90);
 
     private Runs() {}
 
-    static String start(RunEngine engine, String graph, Map<String, ?> input) {
+    public static String start(RunEngine engine, String graph, Map<String, ?> input) {
         return engine.create(CreateRunCommand.of(graph, JSON.valueToTree(input)))
                 .run()
                 .run()
                 .id();
     }
 
-    static List<String> start(RunEngine engine, String graph, int count) {
+    public static List<String> start(RunEngine engine, String graph, int count) {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ids.add(start(engine, graph, Map.of("i", i)));
@@ -37,7 +37,7 @@ final class Runs {
     }
 
     /** Waits until every run is finished; fails, listing the stragglers, when that takes longer than the patience. */
-    static List<RunDetails> awaitFinished(RunEngine engine, Collection<String> ids) {
+    public static List<RunDetails> awaitFinished(RunEngine engine, Collection<String> ids) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (true) {
             List<RunDetails> details =
@@ -54,7 +54,7 @@ final class Runs {
         }
     }
 
-    static void awaitSucceeded(RunEngine engine, Collection<String> ids) {
+    public static void awaitSucceeded(RunEngine engine, Collection<String> ids) {
         for (RunDetails d : awaitFinished(engine, ids)) {
             if (d.run().status() != RunStatus.SUCCEEDED) {
                 fail("run %s ended %s: %s", d.run().id(), d.run().status(), d.steps());
@@ -62,7 +62,7 @@ final class Runs {
         }
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -1,10 +1,8 @@
-package io.durableruns.jdbc.internal;
+package io.durableruns.core.dispatch;
 
-import io.durableruns.ports.in.StepWorkerUseCase;
 import io.durableruns.ports.in.SweepUseCase;
-import io.durableruns.ports.model.StepLease;
-import io.durableruns.ports.out.EngineObserver;
-import java.time.Duration;
+import io.durableruns.ports.out.DispatchTransport;
+import io.durableruns.ports.out.DispatchTransport.Task;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,39 +19,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The threads of the local dispatcher: one fetcher that claims due leases in batches (no more than there are free
- * workers) and hands them to a fixed pool of workers; each worker runs its lease and then the successor the engine
- * claimed for it in the same commit, until the chain ends. A sweeper thread recovers expired leases and stranded
- * steps periodically.
+ * The threads of a {@link Dispatcher}: one fetcher that takes due work from the transport in batches (no more than
+ * there are free workers) and hands it to a fixed pool of workers; each worker runs its task and then the task the
+ * transport handed over with it (a successor claimed in the same commit), until the chain ends. A sweeper thread
+ * recovers expired leases and stranded steps periodically.
  */
-public final class DispatcherCore {
-    private static final Logger LOG = LoggerFactory.getLogger(DispatcherCore.class);
-    private static final StepLease STOP = new StepLease("stop", "stop", 1, "stop", Instant.EPOCH);
+final class DispatchThreads {
+    private static final Logger LOG = LoggerFactory.getLogger(DispatchThreads.class);
+    private static final Task STOP = new Task() {
+        @Override
+        public Optional<Task> run() {
+            return Optional.empty();
+        }
 
-    private StepWorkerUseCase worker;
-    private SweepUseCase sweeper;
-    private final Settings settings;
+        @Override
+        public void giveBack() {}
+    };
+
+    private final Dispatcher.Settings settings;
+    private final DispatchTransport transport;
     private final WakeState wake;
-    private final BlockingQueue<StepLease> handoff = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Task> handoff = new LinkedBlockingQueue<>();
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final Thread fetcher;
     private final ScheduledExecutorService sweeperThread;
     private final AtomicInteger workerNames = new AtomicInteger();
     private final AtomicLong replaced = new AtomicLong();
+    private SweepUseCase sweeper;
     private volatile boolean stopping;
 
-    /** The dispatcher's tuning, validated by its builder. */
-    public record Settings(
-            String owner,
-            int workers,
-            int batchSize,
-            Duration pollInterval,
-            Duration sweepInterval,
-            Duration shutdownGrace,
-            EngineObserver observer) {}
-
-    public DispatcherCore(Settings settings) {
+    DispatchThreads(Dispatcher.Settings settings, DispatchTransport transport) {
         this.settings = settings;
+        this.transport = transport;
         this.wake = new WakeState(settings.workers(), settings.pollInterval());
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(newWorker());
@@ -62,15 +59,33 @@ public final class DispatcherCore {
         this.sweeperThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "durable-runs-sweeper"));
     }
 
-    /** How many worker threads died and were replaced since the start. */
-    public long workersReplaced() {
+    /** Starts the threads; the fetcher takes work at once, the sweeper sweeps at once and then periodically. */
+    void start(SweepUseCase stepSweeper) {
+        this.sweeper = stepSweeper;
+        workers.forEach(Thread::start);
+        fetcher.start();
+        long sweepMillis = settings.sweepInterval().toMillis();
+        sweeperThread.scheduleWithFixedDelay(this::sweepOnce, 0, sweepMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Work falls due at {@code due} (now or earlier: at once; later: a timer). */
+    void intentsDue(Instant due) {
+        wake.intentsDue(due);
+    }
+
+    /** Work may have been committed by another process. */
+    void intentsUnknown() {
+        wake.intentsUnknown();
+    }
+
+    long workersReplaced() {
         return replaced.get();
     }
 
     /**
-     * A worker thread. Its loop survives whatever a step throws; if the thread dies anyway (a {@link
-     * VirtualMachineError} thrown by the engine itself rather than by a handler), a replacement takes its place at
-     * once, and the death is logged and counted.
+     * A worker thread. Its loop survives whatever a task throws; if the thread dies anyway (a {@link
+     * VirtualMachineError} thrown by the engine itself rather than by a step's handler), a replacement takes its
+     * place at once, and the death is logged and counted.
      */
     private Thread newWorker() {
         String name = "durable-runs-worker-" + workerNames.incrementAndGet();
@@ -99,26 +114,6 @@ public final class DispatcherCore {
         replacement.start();
     }
 
-    /** Starts the threads; the fetcher claims at once, the sweeper sweeps at once and then periodically. */
-    public void start(StepWorkerUseCase stepWorker, SweepUseCase stepSweeper) {
-        this.worker = stepWorker;
-        this.sweeper = stepSweeper;
-        workers.forEach(Thread::start);
-        fetcher.start();
-        long sweepMillis = settings.sweepInterval().toMillis();
-        sweeperThread.scheduleWithFixedDelay(this::sweepOnce, 0, sweepMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** Intents were committed in this process, the earliest due at {@code due}. */
-    public void intentsDue(Instant due) {
-        wake.intentsDue(due);
-    }
-
-    /** Intents may have been committed by another process. */
-    public void intentsUnknown() {
-        wake.intentsUnknown();
-    }
-
     private void fetchLoop() {
         while (true) {
             WakeState.Grant grant;
@@ -133,22 +128,22 @@ public final class DispatcherCore {
             if (grant == null) {
                 return;
             }
-            List<StepLease> leases;
+            List<Task> tasks;
             try {
-                leases = worker.claimDue(settings.owner(), grant.slots());
+                tasks = transport.take(grant.slots());
             } catch (Throwable e) {
-                LOG.warn("Claiming due steps failed; retrying at the next signal or poll: {}", e.toString());
+                LOG.warn("Taking due work failed; retrying at the next signal or poll: {}", e.toString());
                 wake.claimed(grant, 0);
                 continue;
             }
             if (stopping) {
-                leases.forEach(this::release);
+                tasks.forEach(DispatchThreads::giveBack);
                 wake.claimed(grant, 0);
                 return;
             }
-            wake.claimed(grant, leases.size());
-            handoff.addAll(leases);
-            if (grant.lookUpNextDue() && leases.size() < grant.slots()) {
+            wake.claimed(grant, tasks.size());
+            handoff.addAll(tasks);
+            if (grant.lookUpNextDue() && tasks.size() < grant.slots()) {
                 scheduleNextDue();
             }
         }
@@ -156,68 +151,57 @@ public final class DispatcherCore {
 
     private void scheduleNextDue() {
         try {
-            Optional<Instant> next = worker.nextDueAt();
-            next.filter(due -> due.isAfter(Instant.now())).ifPresent(wake::intentsDue);
+            transport.nextDueAt().filter(due -> due.isAfter(Instant.now())).ifPresent(wake::intentsDue);
         } catch (Throwable e) {
-            LOG.warn("Looking up the next due step failed; the poll will retry: {}", e.toString());
+            LOG.warn("Looking up when work falls due failed; the poll will retry: {}", e.toString());
         }
     }
 
     private void workLoop() {
         while (true) {
-            StepLease lease;
+            Task task;
             try {
-                lease = handoff.take();
+                task = handoff.take();
             } catch (InterruptedException e) {
                 if (stopping) {
                     return;
                 }
                 continue;
             }
-            if (lease == STOP) {
+            if (task == STOP) {
                 return;
             }
             try {
-                runChain(lease);
+                runChain(task);
             } finally {
                 wake.workerIdle();
             }
         }
     }
 
-    private void runChain(StepLease first) {
-        StepLease lease = first;
-        while (lease != null) {
+    private void runChain(Task first) {
+        Task task = first;
+        while (task != null) {
             if (stopping) {
-                release(lease);
+                giveBack(task);
                 return;
             }
             try {
-                lease = worker.work(lease, true).next().orElse(null);
+                task = task.run().orElse(null);
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) {
-                LOG.warn(
-                        "Step {} of run {} (attempt {}) could not be completed; its lease will expire and the"
-                                + " sweeper will recover it: {}",
-                        lease.step(),
-                        lease.runId(),
-                        lease.attempt(),
-                        e.toString());
+                LOG.warn("A dispatch task failed; what it held is recovered when its lease runs out: {}", e.toString());
                 return;
             }
         }
     }
 
-    private void release(StepLease lease) {
+    private static void giveBack(Task task) {
         try {
-            worker.release(lease);
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "Releasing step {} of run {} failed; its lease will expire instead: {}",
-                    lease.step(),
-                    lease.runId(),
-                    e.getMessage());
+            task.giveBack();
+        } catch (Throwable e) {
+            LOG.warn("Giving back unstarted work failed; its lease will expire instead: {}", e.toString());
         }
     }
 
@@ -236,18 +220,18 @@ public final class DispatcherCore {
     }
 
     /**
-     * Stops claiming, gives back the leases no worker started, lets running steps finish within the grace period,
+     * Stops taking work, gives back the tasks no worker started, lets running tasks finish within the grace period,
      * then interrupts the workers still running.
      */
-    public void stop() {
+    void stop() {
         stopping = true;
         wake.stop();
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         join(fetcher, deadline);
         sweeperThread.shutdown();
-        List<StepLease> unstarted = new ArrayList<>();
+        List<Task> unstarted = new ArrayList<>();
         handoff.drainTo(unstarted);
-        unstarted.stream().filter(lease -> lease != STOP).forEach(this::release);
+        unstarted.stream().filter(task -> task != STOP).forEach(DispatchThreads::giveBack);
         workers.forEach(w -> handoff.add(STOP));
         for (Thread w : workers) {
             join(w, deadline);

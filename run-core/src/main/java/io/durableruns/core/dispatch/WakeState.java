@@ -1,4 +1,4 @@
-package io.durableruns.jdbc.internal;
+package io.durableruns.core.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,20 @@
 package io.durableruns.qstash;
 
-import static io.durableruns.qstash.RelayFixtures.addIntent;
-import static io.durableruns.qstash.RelayFixtures.intentCount;
-import static io.durableruns.qstash.RelayFixtures.runId;
+import static io.durableruns.qstash.TransportFixtures.addIntent;
+import static io.durableruns.qstash.TransportFixtures.intentCount;
+import static io.durableruns.qstash.TransportFixtures.intentId;
+import static io.durableruns.qstash.TransportFixtures.runId;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.core.engine.RunEngine;
+import io.durableruns.ports.in.CreateRunCommand;
+import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.out.DispatchTransport.Task;
 import io.durableruns.ports.out.RunStore;
 import io.durableruns.qstash.RecordingEndpoint.Reply;
 import io.durableruns.qstash.RecordingEndpoint.Request;
@@ -20,33 +26,34 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The relay publishing to the local emulator, which delivers to a stand-in of the job endpoints. */
-class QStashRelayEmulatorTest {
+/** The transport publishing to the local emulator, which delivers to a stand-in of the job endpoints. */
+class QStashTransportEmulatorTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final RecordingEndpoint server = new RecordingEndpoint();
-    private final RunStore store = RelayFixtures.newStore();
+    private final RunStore store = TransportFixtures.newStore();
     private QStashEmulator emulator =
             QStashEmulator.newBuilder().port(0).timeScale(0.001).start();
-    private final ListAppender<ILoggingEvent> logs = RelayFixtures.captureLogs(QStashRelay.class);
+    private final ListAppender<ILoggingEvent> logs = TransportFixtures.captureLogs(QStashTransport.class);
 
     @AfterEach
     void close() {
         emulator.close();
         server.close();
-        RelayFixtures.stopCapturing(QStashRelay.class, logs);
+        TransportFixtures.stopCapturing(QStashTransport.class, logs);
     }
 
     private QStashConfig config() {
         return emulator.config(server.url(""));
     }
 
-    private QStashRelay relay(RunStore on, QStashConfig config) {
-        return QStashRelay.newBuilder()
-                .config(config)
-                .store(on)
-                .catalog(RelayFixtures.CATALOG)
-                .build();
+    /** One pass of a transport over {@code on}: takes what is due and publishes it; returns the tasks run. */
+    private int publishOnce(RunStore on, QStashConfig config) {
+        QStashTransport transport = QStashTransport.newBuilder().config(config).build();
+        transport.bind("relay-test", TransportFixtures.engine(on, java.time.Clock.systemUTC()), at -> {});
+        List<Task> tasks = transport.take(1);
+        tasks.forEach(Task::run);
+        return tasks.size();
     }
 
     @Test
@@ -55,7 +62,7 @@ class QStashRelayEmulatorTest {
         for (int i = 1; i <= 5; i++) {
             addIntent(store, i, "plan", now.plusMillis(i), now);
         }
-        assertThat(relay(store, config()).relayOnce()).isEqualTo(5);
+        assertThat(publishOnce(store, config())).isEqualTo(1);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         List<Request> deliveries = server.requests("/api/jobs/run-step");
         assertThat(deliveries).hasSize(5);
@@ -74,11 +81,18 @@ class QStashRelayEmulatorTest {
     void a_relay_killed_between_publish_and_delete_publishes_again_and_qstash_drops_the_duplicate() throws Exception {
         Instant now = Instant.now();
         addIntent(store, 1, "plan", now, now);
-        assertThat(relay(RelayFixtures.killedBeforeDelete(store), config()).relayOnce())
-                .isZero();
+        assertThatThrownBy(() -> publishOnce(TransportFixtures.killedBeforeDelete(store), config()))
+                .hasMessageContaining("killed");
         assertThat(intentCount(store)).isEqualTo(1);
+        assertThat(publishOnce(store, config()))
+                .as("leased until the lease runs out")
+                .isZero();
 
-        assertThat(relay(store, config()).relayOnce()).isEqualTo(1);
+        store.inTransaction(tx -> {
+            tx.intents().releaseUntil(List.of(intentId(1)), now);
+            return null;
+        });
+        assertThat(publishOnce(store, config())).isEqualTo(1);
         assertThat(intentCount(store)).isZero();
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
         assertThat(emulator.stats().published()).isEqualTo(1);
@@ -98,7 +112,7 @@ class QStashRelayEmulatorTest {
                 .nextSigningKey(emulator.nextSigningKey())
                 .publicUrl(server.url(""))
                 .build();
-        assertThat(relay(store, config).relayOnce()).isZero();
+        publishOnce(store, config);
         assertThat(intentCount(store)).isEqualTo(1);
         assertThat(logs.list)
                 .filteredOn(e -> e.getLevel() == Level.ERROR)
@@ -108,7 +122,7 @@ class QStashRelayEmulatorTest {
     }
 
     @Test
-    void a_400_from_qstash_keeps_the_intent_pending() throws Exception {
+    void a_message_qstash_refuses_is_set_aside_with_the_reason_and_fails_its_run() throws Exception {
         emulator.close();
         emulator = QStashEmulator.newBuilder()
                 .port(0)
@@ -116,15 +130,19 @@ class QStashRelayEmulatorTest {
                 .defaultRetries(2)
                 .maxRetries(2)
                 .start();
-        Instant now = Instant.now();
-        addIntent(store, 1, "plan", now, now);
-        assertThat(relay(store, config()).relayOnce()).isZero();
-        assertThat(intentCount(store)).isEqualTo(1);
-        assertThat(logs.list)
-                .filteredOn(e -> e.getLevel() == Level.ERROR)
-                .singleElement()
-                .satisfies(e ->
-                        assertThat(e.getFormattedMessage()).contains("HTTP 400").contains("Upstash-Retries"));
+        RunEngine engine = TransportFixtures.engine(store, java.time.Clock.systemUTC());
+        String id =
+                engine.create(CreateRunCommand.of("research", null)).run().run().id();
+        publishOnce(store, config());
+        assertThat(intentCount(store)).isZero();
+        assertThat(engine.find(id).orElseThrow().run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(engine.find(id)
+                        .orElseThrow()
+                        .step("plan")
+                        .orElseThrow()
+                        .error()
+                        .message())
+                .contains("HTTP 400", "Upstash-Retries");
         assertThat(server.requests()).isEmpty();
     }
 
@@ -133,10 +151,12 @@ class QStashRelayEmulatorTest {
         server.respondWith(r -> r.path().startsWith("/api/jobs/run-step") ? Reply.status(503) : Reply.ok());
         Instant now = Instant.now();
         addIntent(store, 1, "draft", now, now);
-        assertThat(relay(store, config()).relayOnce()).isEqualTo(1);
+        assertThat(publishOnce(store, config())).isEqualTo(1);
         Request callback = server.await("/api/jobs/step-failed", 1).get(0);
         assertThat(emulator.awaitIdle(WAIT)).isTrue();
-        assertThat(server.requests("/api/jobs/run-step")).hasSize(1);
+        assertThat(server.requests("/api/jobs/run-step"))
+                .as("the delivery and its 5 transport retries")
+                .hasSize(6);
         assertThat(QStashVerifier.forFailureCallback(config())
                         .check(callback.header("Upstash-Signature"), callback.body()))
                 .isEqualTo(QStashVerifier.Reason.OK);
@@ -149,6 +169,7 @@ class QStashRelayEmulatorTest {
         assertThat(original.get("runId").asText()).isEqualTo(runId(1));
         assertThat(original.get("step").asText()).isEqualTo("draft");
         assertThat(payload.get("status").asInt()).isEqualTo(503);
-        assertThat(payload.get("maxRetries").asInt()).isZero();
+        assertThat(original.get("attempt").asInt()).isEqualTo(1);
+        assertThat(payload.get("maxRetries").asInt()).isEqualTo(5);
     }
 }

@@ -1,4 +1,4 @@
-package io.durableruns.jdbc;
+package io.durableruns.core.contract;
 
 import io.durableruns.core.StepContext;
 import java.util.Map;
@@ -6,22 +6,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts handler invocations per (run, step, attempt), for "ran once per attempt" assertions. */
-final class Calls {
+public final class Calls {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
     /** Records one invocation and returns {@code output}. */
-    Object record(StepContext ctx, Object output) {
+    public Object record(StepContext ctx, Object output) {
         counts.computeIfAbsent(key(ctx.runId(), ctx.stepName(), ctx.attempt()), k -> new AtomicInteger())
                 .incrementAndGet();
         return output;
     }
 
-    int of(String runId, String step, int attempt) {
+    public int of(String runId, String step, int attempt) {
         AtomicInteger n = counts.get(key(runId, step, attempt));
         return n == null ? 0 : n.get();
     }
 
-    int ofStep(String runId, String step) {
+    public int ofStep(String runId, String step) {
         return counts.entrySet().stream()
                 .filter(e -> e.getKey().startsWith(runId + "/" + step + "/"))
                 .mapToInt(e -> e.getValue().get())
@@ -29,7 +29,7 @@ final class Calls {
     }
 
     /** Every (run, step, attempt) that ran more than once. */
-    Map<String, Integer> duplicates() {
+    public Map<String, Integer> duplicates() {
         Map<String, Integer> out = new ConcurrentHashMap<>();
         counts.forEach((k, v) -> {
             if (v.get() != 1) {
@@ -39,7 +39,7 @@ final class Calls {
         return out;
     }
 
-    int total() {
+    public int total() {
         return counts.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 

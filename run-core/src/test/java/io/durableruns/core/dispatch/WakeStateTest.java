@@ -1,4 +1,4 @@
-package io.durableruns.jdbc.internal;
+package io.durableruns.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
