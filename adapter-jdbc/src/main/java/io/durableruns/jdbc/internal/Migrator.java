@@ -30,7 +30,8 @@ public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
 
     /** Every migration, in order. A released migration is never edited: add a new one. */
-    static final List<Migration> MIGRATIONS = List.of(new Migration(1, "create_tables"));
+    static final List<Migration> MIGRATIONS =
+            List.of(new Migration(1, "create_tables"), new Migration(9, "runs_graph_status_index"));
 
     private static final String HISTORY_PG =
             "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"
@@ -47,6 +48,11 @@ public final class Migrator {
 
     public Migrator(StoreContext context) {
         this.context = context;
+    }
+
+    /** How many migrations this library has (their numbers may leave gaps). */
+    public static int migrationCount() {
+        return MIGRATIONS.size();
     }
 
     /** The version the newest migration of this library brings the schema to. */

@@ -71,7 +71,7 @@ final class Failures {
                     EventType.STEP_FAILED,
                     running.name(),
                     running.attempt(),
-                    Events.error(error).put("willRetry", true));
+                    Events.attemptError(error).put("willRetry", true));
             events.add(
                     now,
                     EventType.STEP_RETRY_SCHEDULED,
@@ -94,7 +94,7 @@ final class Failures {
                 EventType.STEP_FAILED,
                 running.name(),
                 running.attempt(),
-                Events.error(error).put("willRetry", false).put("reason", reason));
+                Events.attemptError(error).put("willRetry", false).put("reason", reason));
         failRun(tx, run.id(), running.name(), error, now, events);
         return new DeliveryOutcome.Failed(run.id(), running.name(), running.attempt(), error);
     }

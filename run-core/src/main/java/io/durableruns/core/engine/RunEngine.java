@@ -22,6 +22,8 @@ import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.GraphDescription;
+import io.durableruns.ports.model.GraphVersionRef;
+import io.durableruns.ports.model.RunCounts;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunPage;
 import io.durableruns.ports.model.RunRecord;
@@ -44,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
@@ -421,6 +424,16 @@ public final class RunEngine implements RunOperations, StepWorkerUseCase {
     @Override
     public RunPage list(RunListQuery query) {
         return queries.list(query);
+    }
+
+    @Override
+    public RunCounts countRuns(String graph) {
+        return queries.countRuns(graph);
+    }
+
+    @Override
+    public Map<GraphVersionRef, Long> unfinishedRunsByGraphVersion() {
+        return s.store().read(tx -> tx.runs().countUnfinishedByGraphVersion());
     }
 
     @Override
