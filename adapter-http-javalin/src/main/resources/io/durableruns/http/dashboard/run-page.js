@@ -162,6 +162,12 @@ function stepDetailLine(st, policy) {
   return parts.join(' · ') || describe(st.status).label.toLowerCase();
 }
 
+/** "3 attempts of 4": how many attempts ran, out of the most its policy allows (a manual retry adds a budget). */
+function attemptsLine(st, policy) {
+  const budgetStart = st.attempt - st.attemptsInBudget;
+  return st.attempt + (st.attempt === 1 ? ' attempt' : ' attempts') + (policy ? ' of ' + (budgetStart + policy.maxAttempts) : '');
+}
+
 /** Why a step that has not finished is where it is, in one sentence. */
 function waitingReason(run, st) {
   if (isTerminalRun(run.status) && !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(st.status)) {
@@ -196,7 +202,7 @@ function stepCard(run, st, policy, attempts) {
   return h('article', { class: 'step-card', id: 'step-' + st.name, 'data-step': st.name },
     h('header', {},
       h('h3', {}, st.name), badge(st.status),
-      h('span', { class: 'muted' }, stepDetailLine(st, policy)),
+      st.attempt > 0 ? h('span', { class: 'muted' }, attemptsLine(st, policy)) : null,
       st.dependsOn.length ? h('span', { class: 'muted deps' }, 'after ' + st.dependsOn.join(', ')) : null),
     reason ? h('p', { class: 'reason' }, reason) : null,
     attempts.length === 0 ? null : h('ol', { class: 'attempts' }, attempts.map((a) => attemptItem(run, st, a))));

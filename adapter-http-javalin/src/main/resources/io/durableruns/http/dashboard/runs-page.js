@@ -151,6 +151,7 @@ export function mountRuns(main, params, navigate) {
       const [page, counts] = await Promise.all([api.get(listPath), api.get(countsPath)]);
       renderChips(counts);
       renderPage(page);
+      if (performance.getEntriesByName('runs-rendered').length === 0) performance.mark('runs-rendered');
       replace(problem);
       setRefreshStatus('Updated ' + new Date().toLocaleTimeString() + ' · refreshes every ' + REFRESH_MS / 1000 + ' s');
     } catch (e) {

@@ -1,0 +1,202 @@
+package io.durableruns.examples.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.durableruns.examples.e2e.Http;
+import io.durableruns.examples.server.RunsServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium over the standalone server: find a failed run, see why it failed,
+ * retry it and see it succeed; cancel a slow run; markup in errors and tool output shows as characters. Saves
+ * screenshots of the runs page, a failed run and a succeeded run under {@code target/screenshots}.
+ */
+class DashboardBrowserTest {
+    private static final String XSS =
+            "<script>window.__xss='script'</script><img src=x onerror=\"window.__xss='img'\">";
+
+    @TempDir
+    Path dir;
+
+    private RunsServer server;
+    private Http http;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+    private String base;
+
+    @BeforeEach
+    void start() {
+        browser = Chromium.start(dir.resolve("profile"));
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        server = RunsServer.start(
+                Map.of("PORT", "0", "DATABASE_URL", "jdbc:sqlite:" + dir.resolve("runs.db"), "RUNS_WORKERS", "4"));
+        http = new Http(server.port());
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private String create(String body) {
+        Http.Answer created = http.post("/api/runs", body);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.json().path("id").asText();
+    }
+
+    private JsonNode awaitStatus(String id, String status) throws InterruptedException {
+        return http.await("/api/runs/" + id, r -> r.path("status").asText().equals(status), Duration.ofSeconds(30));
+    }
+
+    private WebElement visible(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private void awaitRunStatus(String status) {
+        wait.until(ExpectedConditions.attributeToBe(By.cssSelector("#run-status .badge"), "data-status", status));
+    }
+
+    private void confirm() {
+        visible(By.id("confirm-dialog"));
+        browser.findElement(By.id("confirm-yes")).click();
+    }
+
+    @Test
+    void a_failed_run_is_found_explained_retried_and_succeeds() throws Exception {
+        String id = create("{\"graph\":\"flaky\",\"input\":{\"failTimes\":{\"wobble\":2}}}");
+        awaitStatus(id, "FAILED");
+        String succeeded = create("{\"graph\":\"research\",\"input\":{\"topic\":\"durable execution\","
+                + "\"failTimes\":{\"synthesize\":1}}}");
+        awaitStatus(succeeded, "SUCCEEDED");
+
+        browser.get(base + "/");
+        WebElement row = visible(By.cssSelector("tr[data-run-id='" + id + "']"));
+        assertThat(row.getText()).contains("flaky", "Failed", "wobble");
+        assertThat(browser.findElement(By.cssSelector("[data-status-filter='FAILED'] .chip-count"))
+                        .getText())
+                .isEqualTo("1");
+        Chromium.screenshot(browser, "runs-page");
+
+        browser.findElement(By.cssSelector("[data-status-filter='FAILED']")).click();
+        wait.until(ExpectedConditions.urlContains("status=FAILED"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-run-id]"), 1));
+
+        row = visible(By.cssSelector("tr[data-run-id='" + id + "']"));
+        row.findElement(By.cssSelector("a.run-link")).click();
+        wait.until(ExpectedConditions.urlToBe(base + "/runs/" + id));
+        WebElement failure = visible(By.id("failure-summary"));
+        assertThat(failure.getText()).contains("wobble", "asked to fail 2 time(s); this is attempt 2");
+        WebElement wobble = browser.findElement(By.id("step-wobble"));
+        assertThat(wobble.findElement(By.cssSelector(".badge")).getDomAttribute("data-status"))
+                .isEqualTo("FAILED");
+        assertThat(wobble.findElements(By.cssSelector(".attempt .error-message")))
+                .extracting(WebElement::getText)
+                .containsExactly(
+                        "step 'wobble' was asked to fail 2 time(s); this is attempt 1",
+                        "step 'wobble' was asked to fail 2 time(s); this is attempt 2");
+        assertThat(browser.findElements(By.id("cancel-run"))).isEmpty();
+        Chromium.screenshot(browser, "failed-run");
+
+        browser.findElement(By.id("retry-run")).click();
+        confirm();
+        assertThat(visible(By.id("notice")).getText()).contains("Retry requested");
+        awaitRunStatus("SUCCEEDED");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("retry-run")));
+        assertThat(browser.findElement(By.id("run-output")).getText()).contains("\"attempt\":3");
+
+        browser.navigate().back();
+        wait.until(ExpectedConditions.urlToBe(base + "/?status=FAILED"));
+        visible(By.cssSelector("tbody td.empty"));
+        browser.navigate().forward();
+        awaitRunStatus("SUCCEEDED");
+
+        browser.get(base + "/runs/" + succeeded);
+        awaitRunStatus("SUCCEEDED");
+        visible(By.cssSelector("[data-artifact='write-spec/spec.md']"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-artifact='write-spec/spec.md']"), "# Spec: durable execution"));
+        assertThat(browser.findElements(By.cssSelector("svg.dag .dag-node"))).hasSize(5);
+        Chromium.screenshot(browser, "succeeded-run");
+        assertNoPageErrors();
+    }
+
+    @Test
+    void a_slow_run_is_cancelled_from_its_page() throws Exception {
+        String id = create("{\"graph\":\"research\",\"input\":{\"topic\":\"slow\",\"sleepMs\":8000}}");
+        awaitStatus(id, "RUNNING");
+
+        browser.get(base + "/runs/" + id);
+        awaitRunStatus("RUNNING");
+        assertThat(visible(By.cssSelector("#step-plan .reason")).getText()).contains("lease held by");
+        assertThat(browser.findElements(By.id("retry-run"))).isEmpty();
+        browser.findElement(By.id("cancel-run")).click();
+        confirm();
+
+        awaitRunStatus("CANCELLED");
+        assertThat(visible(By.id("notice")).getText()).contains("Run cancelled");
+        assertThat(browser.findElements(By.id("cancel-run"))).isEmpty();
+        assertThat(http.get("/api/runs/" + id).json().path("status").asText()).isEqualTo("CANCELLED");
+        assertNoPageErrors();
+    }
+
+    @Test
+    void markup_in_an_error_message_or_a_tool_output_shows_as_characters() throws Exception {
+        String failed = create("{\"graph\":\"flaky\",\"input\":{\"failTimes\":{\"wobble\":9},\"failMessage\":"
+                + http.quote(XSS) + "}}");
+        String tooled = create("{\"graph\":\"research\",\"input\":{\"topic\":" + http.quote(XSS) + "}}");
+        awaitStatus(failed, "FAILED");
+        awaitStatus(tooled, "SUCCEEDED");
+
+        browser.get(base + "/runs/" + failed);
+        WebElement message = visible(By.cssSelector("#step-wobble .error-message"));
+        assertThat(message.getText()).isEqualTo(XSS);
+        assertThat(visible(By.id("failure-summary")).getText()).contains(XSS);
+
+        browser.get(base + "/runs/" + tooled);
+        awaitRunStatus("SUCCEEDED");
+        WebElement planTools = visible(By.cssSelector("#step-plan table.tools"));
+        assertThat(planTools.getText()).contains("<img src=x onerror=");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-artifact='write-spec/spec.md']"), "# Spec: <script>"));
+
+        browser.get(base + "/?id=" + failed);
+        visible(By.cssSelector("tr[data-run-id='" + failed + "']"));
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined"))
+                .isEqualTo(true);
+        assertThat(browser.findElements(By.cssSelector("main img, main script")))
+                .isEmpty();
+        assertNoPageErrors();
+    }
+
+    /** No script error and no Content-Security-Policy violation was reported by the page. */
+    private void assertNoPageErrors() {
+        List<LogEntry> severe = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> !e.getMessage().contains("the server responded with a status of 409"))
+                .toList();
+        assertThat(severe).extracting(LogEntry::getMessage).isEmpty();
+    }
+}
