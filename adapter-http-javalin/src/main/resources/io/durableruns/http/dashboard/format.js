@@ -22,10 +22,11 @@ export function between(from, to) {
   return Date.parse(to || new Date().toISOString()) - Date.parse(from);
 }
 
-/** "3 min ago", "in 5 s". */
+/** "3 min ago", "in 5 s"; the date and time when it is more than a day away. */
 export function relative(iso, now = Date.now()) {
   if (!iso) return '–';
   const diff = Date.parse(iso) - now;
+  if (Math.abs(diff) >= 24 * 3600 * 1000) return dateTime(iso);
   const text = duration(Math.abs(diff)).replace(/\.\d+ s$/, ' s');
   if (Math.abs(diff) < 1000) return 'just now';
   return diff < 0 ? text + ' ago' : 'in ' + text;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Assumptions;
  * The PostgreSQL of the end-to-end tests: {@code RUNS_TEST_POSTGRES_URL} (CI sets it). With {@code CI=true}
  * and no URL the tests fail; elsewhere they are skipped with a message.
  */
-final class TestPostgres {
+public final class TestPostgres {
     private TestPostgres() {}
 
     static Optional<String> url() {
@@ -21,7 +21,7 @@ final class TestPostgres {
         return url == null || url.isBlank() ? Optional.empty() : Optional.of(url);
     }
 
-    static String requireUrl() {
+    public static String requireUrl() {
         Optional<String> url = url();
         if (url.isEmpty()) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -34,7 +34,7 @@ final class TestPostgres {
     }
 
     /** Creates a fresh schema and returns a URL whose connections use it. */
-    static String freshSchemaUrl(String prefix) throws SQLException {
+    public static String freshSchemaUrl(String prefix) throws SQLException {
         String base = requireUrl();
         String schema =
                 prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -45,7 +45,7 @@ final class TestPostgres {
         return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
-    static void dropSchemaOf(String url) throws SQLException {
+    public static void dropSchemaOf(String url) throws SQLException {
         String schema = url.substring(url.indexOf("currentSchema=") + "currentSchema=".length());
         try (Connection c = DriverManager.getConnection(requireUrl());
                 Statement s = c.createStatement()) {
