@@ -40,6 +40,15 @@ export function dateTime(iso) {
   return iso ? DATE_TIME.format(new Date(iso)) : '–';
 }
 
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** The time of day when the instant is today, else the date and time. */
+export function when(iso) {
+  if (!iso) return '–';
+  const date = new Date(iso);
+  return date.toDateString() === new Date().toDateString() ? TIME.format(date) : DATE_TIME.format(date);
+}
+
 /** "+1.250 s" from the start of a run. */
 export function offset(iso, startIso) {
   const ms = Date.parse(iso) - Date.parse(startIso);

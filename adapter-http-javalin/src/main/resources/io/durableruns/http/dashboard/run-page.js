@@ -47,7 +47,7 @@ export function mountRun(main, id) {
   }
 
   function render(run, events, toolCalls, artifacts) {
-    const openDetails = new Set([...main.querySelectorAll('details[open][id]')].map((d) => d.id));
+    const opened = new Map([...main.querySelectorAll('details[id]')].map((d) => [d.id, d.open]));
     const graph = graphs.find((g) => g.name === run.graph && g.version === run.version) || null;
     const policyOf = (name) => graph?.steps.find((st) => st.name === name)?.retry || null;
     const attempts = attemptsByStep(run, events, toolCalls);
@@ -61,12 +61,13 @@ export function mountRun(main, id) {
         onSelect: (st) => {
           const card = document.getElementById('step-' + st.name);
           if (card) {
+            card.open = true;
             card.scrollIntoView({ behavior: 'smooth', block: 'start' });
             card.classList.add('flash');
             setTimeout(() => card.classList.remove('flash'), 1200);
           }
         },
-      })), h('div', { class: 'step-cards' }, run.steps.map((st) => stepCard(run, st, policyOf(st.name), attempts.get(st.name))))),
+      })), h('div', { class: 'step-cards' }, run.steps.map((st) => stepCard(run, st, policyOf(st.name), attempts.get(st.name), events)))),
       timelinePanel(run, events),
       artifactsPanel(run, artifacts),
       section('Input and output', h('div', { class: 'io' },
@@ -74,9 +75,9 @@ export function mountRun(main, id) {
         h('div', {}, h('h3', {}, 'Output'), run.output === null
           ? h('p', { class: 'muted' }, isTerminalRun(run.status) ? 'No output.' : 'Not finished yet.')
           : h('pre', { class: 'json', id: 'run-output' }, fmt.json(run.output))))));
-    for (const openId of openDetails) {
-      const d = document.getElementById(openId);
-      if (d) d.open = true;
+    for (const [detailsId, open] of opened) {
+      const d = document.getElementById(detailsId);
+      if (d) d.open = open;
     }
     main.setAttribute('aria-busy', 'false');
   }
@@ -169,11 +170,11 @@ function attemptsLine(st, policy) {
 }
 
 /** Why a step that has not finished is where it is, in one sentence. */
-function waitingReason(run, st) {
+function waitingReason(run, st, cancelReason) {
   if (isTerminalRun(run.status) && !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(st.status)) {
     return 'The run finished; this step will not run.';
   }
-  const at = (iso) => fmt.dateTime(iso) + ' (' + fmt.relative(iso) + ')';
+  const at = (iso) => fmt.when(iso) + ' (' + fmt.relative(iso) + ')';
   switch (st.status) {
     case 'PENDING': {
       const waiting = st.dependsOn.filter((d) => run.steps.find((o) => o.name === d)?.status !== 'SUCCEEDED');
@@ -188,19 +189,22 @@ function waitingReason(run, st) {
     case 'RUNNING':
       return 'Attempt ' + st.attempt + ' running since ' + at(st.startedAt) + '; lease held by ' + (st.leaseOwner || 'an executor')
         + (st.leaseUntil ? ' until ' + at(st.leaseUntil) + (Date.parse(st.leaseUntil) < Date.now() ? ': expired, the sweeper will recover it' : '') : '') + '.';
+    case 'CANCELLED':
+      return cancelReason ? 'Cancelled: ' + cancelReason + '.' : null;
     case 'SUCCEEDED':
     case 'FAILED':
-    case 'CANCELLED':
       return null;
     default:
       return 'Status ' + st.status + '.';
   }
 }
 
-function stepCard(run, st, policy, attempts) {
-  const reason = waitingReason(run, st);
-  return h('article', { class: 'step-card', id: 'step-' + st.name, 'data-step': st.name },
-    h('header', {},
+function stepCard(run, st, policy, attempts, events) {
+  const cancelled = events.filter((e) => e.type === 'STEP_CANCELLED' && e.step === st.name).pop();
+  const reason = waitingReason(run, st, cancelled?.data?.reason || null);
+  // Steps that succeeded start folded, so that the ones that failed, run or wait come first to the eye.
+  return h('details', { class: 'step-card', id: 'step-' + st.name, 'data-step': st.name, open: st.status !== 'SUCCEEDED' },
+    h('summary', {},
       h('h3', {}, st.name), badge(st.status),
       st.attempt > 0 ? h('span', { class: 'muted' }, attemptsLine(st, policy)) : null,
       st.dependsOn.length ? h('span', { class: 'muted deps' }, 'after ' + st.dependsOn.join(', ')) : null),
@@ -216,7 +220,7 @@ function attemptItem(run, st, a) {
       a.startedAt ? h('span', { class: 'muted' }, 'started ' + fmt.offset(a.startedAt, run.createdAt)) : null,
       a.ranMs !== null ? h('span', { class: 'muted' }, 'ran ' + fmt.duration(a.ranMs)) : null,
       a.retryAt ? h('span', { class: 'muted' }, 'retry at ' + fmt.offset(a.retryAt, run.createdAt)) : null),
-    a.leaseExpired ? h('p', { class: 'reason' }, 'The lease held by ' + a.leaseExpired.owner + ' expired at ' + fmt.dateTime(a.leaseExpired.leaseUntil) + '.') : null,
+    a.leaseExpired ? h('p', { class: 'reason' }, 'The lease held by ' + a.leaseExpired.owner + ' expired at ' + fmt.when(a.leaseExpired.leaseUntil) + '.') : null,
     a.error ? errorBlock(st, a) : null,
     a.toolCalls.length ? toolTable(a.toolCalls) : null);
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
@@ -44,7 +45,9 @@ class DashboardBrowserTest {
     @BeforeEach
     void start() {
         browser = Chromium.start(dir.resolve("profile"));
+        // The run page redraws itself as the run moves on, so an element found a moment ago may be gone.
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
         server = RunsServer.start(
                 Map.of("PORT", "0", "DATABASE_URL", "jdbc:sqlite:" + dir.resolve("runs.db"), "RUNS_WORKERS", "4"));
         http = new Http(server.port());
@@ -79,6 +82,19 @@ class DashboardBrowserTest {
         wait.until(ExpectedConditions.attributeToBe(By.cssSelector("#run-status .badge"), "data-status", status));
     }
 
+    /** The text of an element of a page that may redraw it meanwhile. */
+    private String textOf(By by) {
+        return wait.until(d -> d.findElement(by).getText());
+    }
+
+    /** Clicks an element of a page that may redraw it meanwhile (the runs page refreshes itself). */
+    private void click(By by) {
+        wait.until(d -> {
+            d.findElement(by).click();
+            return true;
+        });
+    }
+
     private void confirm() {
         visible(By.id("confirm-dialog"));
         browser.findElement(By.id("confirm-yes")).click();
@@ -93,19 +109,17 @@ class DashboardBrowserTest {
         awaitStatus(succeeded, "SUCCEEDED");
 
         browser.get(base + "/");
-        WebElement row = visible(By.cssSelector("tr[data-run-id='" + id + "']"));
-        assertThat(row.getText()).contains("flaky", "Failed", "wobble");
-        assertThat(browser.findElement(By.cssSelector("[data-status-filter='FAILED'] .chip-count"))
-                        .getText())
+        By row = By.cssSelector("tr[data-run-id='" + id + "']");
+        assertThat(textOf(row)).contains("flaky", "Failed", "wobble");
+        assertThat(textOf(By.cssSelector("[data-status-filter='FAILED'] .chip-count")))
                 .isEqualTo("1");
         Chromium.screenshot(browser, "runs-page");
 
-        browser.findElement(By.cssSelector("[data-status-filter='FAILED']")).click();
+        click(By.cssSelector("[data-status-filter='FAILED']"));
         wait.until(ExpectedConditions.urlContains("status=FAILED"));
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-run-id]"), 1));
 
-        row = visible(By.cssSelector("tr[data-run-id='" + id + "']"));
-        row.findElement(By.cssSelector("a.run-link")).click();
+        click(By.cssSelector("tr[data-run-id='" + id + "'] a.run-link"));
         wait.until(ExpectedConditions.urlToBe(base + "/runs/" + id));
         WebElement failure = visible(By.id("failure-summary"));
         assertThat(failure.getText()).contains("wobble", "asked to fail 2 time(s); this is attempt 2");
@@ -152,7 +166,7 @@ class DashboardBrowserTest {
         awaitRunStatus("RUNNING");
         assertThat(visible(By.cssSelector("#step-plan .reason")).getText()).contains("lease held by");
         assertThat(browser.findElements(By.id("retry-run"))).isEmpty();
-        browser.findElement(By.id("cancel-run")).click();
+        click(By.id("cancel-run"));
         confirm();
 
         awaitRunStatus("CANCELLED");
@@ -177,6 +191,7 @@ class DashboardBrowserTest {
 
         browser.get(base + "/runs/" + tooled);
         awaitRunStatus("SUCCEEDED");
+        browser.findElement(By.cssSelector("#step-plan > summary")).click();
         WebElement planTools = visible(By.cssSelector("#step-plan table.tools"));
         assertThat(planTools.getText()).contains("<img src=x onerror=");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
