@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.durableruns.http.TestApi.Response;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,7 @@ class DashboardApiTest {
     @Test
     void the_listing_shows_the_failed_step_of_a_failed_run() {
         String failed = failedRun();
+        api.clock.advance(Duration.ofSeconds(1));
         String queued = api.createRun("demo", 1, "{}");
 
         JsonNode runs = api.get("/api/runs").json().path("runs");

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -204,6 +205,109 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector("main img, main script")))
                 .isEmpty();
         assertNoPageErrors();
+    }
+
+    @Test
+    void the_runs_page_refreshes_itself_keeping_the_filter_and_the_scroll() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            awaitStatus(create("{\"graph\":\"flaky\"}"), "SUCCEEDED");
+        }
+        awaitStatus(create("{\"graph\":\"research\"}"), "SUCCEEDED");
+        browser.manage().window().setSize(new Dimension(1000, 320));
+        browser.get(base + "/?graph=flaky");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-run-id]"), 3));
+        JavascriptExecutor js = browser;
+        js.executeScript("window.scrollTo(0, document.documentElement.scrollHeight)");
+        long scrolled = ((Number) js.executeScript("return window.scrollY")).longValue();
+        assertThat(scrolled).isPositive();
+
+        String added = create("{\"graph\":\"flaky\"}");
+
+        visible(By.cssSelector("tr[data-run-id='" + added + "']"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-run-id]"))).hasSize(4);
+        assertThat(((Number) js.executeScript("return window.scrollY")).longValue())
+                .isEqualTo(scrolled);
+        assertThat(browser.getCurrentUrl()).isEqualTo(base + "/?graph=flaky");
+        assertThat(js.executeScript("return document.getElementById('graph-filter').value"))
+                .isEqualTo("flaky");
+        assertNoPageErrors();
+    }
+
+    @Test
+    void runs_are_paged_older_and_newer_and_the_back_button_returns_to_a_page() {
+        String oldest = create("{\"graph\":\"flaky\"}");
+        for (int i = 0; i < 50; i++) {
+            create("{\"graph\":\"flaky\"}");
+        }
+        browser.get(base + "/");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-run-id]"), 50));
+        assertThat(browser.findElements(By.cssSelector("tr[data-run-id='" + oldest + "']")))
+                .isEmpty();
+
+        click(By.id("older-page"));
+        visible(By.cssSelector("tr[data-run-id='" + oldest + "']"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-run-id]"))).hasSize(1);
+        assertThat(browser.findElements(By.id("older-page"))).isEmpty();
+        String secondPage = browser.getCurrentUrl();
+        assertThat(secondPage).contains("cursor=", "page=2");
+
+        click(By.id("newer-page"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tr[data-run-id]"), 50));
+        assertThat(browser.getCurrentUrl()).isEqualTo(base + "/");
+        browser.navigate().back();
+        wait.until(ExpectedConditions.urlToBe(secondPage));
+        visible(By.cssSelector("tr[data-run-id='" + oldest + "']"));
+    }
+
+    @Test
+    void with_a_token_the_page_asks_for_it_once_and_keeps_it_in_the_tab_only() throws Exception {
+        String token = "dashboard-test-token";
+        try (RunsServer secured = RunsServer.start(Map.of(
+                "PORT",
+                "0",
+                "DATABASE_URL",
+                "jdbc:sqlite:" + dir.resolve("secured.db"),
+                "RUNS_WORKERS",
+                "1",
+                "RUNS_API_TOKEN",
+                token,
+                "RUNS_HOST",
+                "127.0.0.1"))) {
+            String securedBase = "http://127.0.0.1:" + secured.port();
+            browser.get(securedBase + "/");
+            enterToken("not-the-token");
+            assertThat(visible(By.id("token-error")).getText()).contains("refused");
+            enterToken(token);
+
+            wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-dialog")));
+            visible(By.cssSelector("tbody td.empty"));
+            JavascriptExecutor js = browser;
+            assertThat(js.executeScript("return sessionStorage.getItem('durable-runs.api-token')"))
+                    .isEqualTo(token);
+            assertThat(js.executeScript("return document.cookie")).isEqualTo("");
+            click(By.cssSelector("nav a[data-section='graphs']"));
+            visible(By.cssSelector("[data-graph='research@1']"));
+            assertThat(browser.findElement(By.id("token-dialog")).isDisplayed()).isFalse();
+        }
+    }
+
+    private void enterToken(String token) {
+        WebElement input = visible(By.id("token-input"));
+        input.clear();
+        input.sendKeys(token);
+        browser.findElement(By.cssSelector("#token-form button")).click();
+    }
+
+    @Test
+    void a_status_the_page_does_not_know_is_shown_by_its_name_in_a_neutral_style() {
+        browser.get(base + "/graphs");
+        visible(By.cssSelector("[data-graph='flaky@1']"));
+        Object badges = ((JavascriptExecutor) browser)
+                .executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + "import('/assets/status.js').then(m => done(['SKIPPED', 'FAILED'].map(s => {"
+                        + "  const b = m.badge(s); return b.className + '|' + b.textContent; })),"
+                        + " e => done(String(e)));");
+        assertThat(badges).isEqualTo(List.of("badge tone-unknown|SKIPPED", "badge tone-failed|Failed"));
     }
 
     /** No script error and no Content-Security-Policy violation was reported by the page. */
