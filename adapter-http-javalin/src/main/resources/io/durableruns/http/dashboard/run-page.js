@@ -202,8 +202,10 @@ function waitingReason(run, st, cancelReason) {
 function stepCard(run, st, policy, attempts, events) {
   const cancelled = events.filter((e) => e.type === 'STEP_CANCELLED' && e.step === st.name).pop();
   const reason = waitingReason(run, st, cancelled?.data?.reason || null);
-  // Steps that succeeded start folded, so that the ones that failed, run or wait come first to the eye.
-  return h('details', { class: 'step-card', id: 'step-' + st.name, 'data-step': st.name, open: st.status !== 'SUCCEEDED' },
+  // Steps that succeeded at once start folded, so that the ones that failed, ran more than once or wait come first
+  // to the eye.
+  const folded = st.status === 'SUCCEEDED' && st.attempt <= 1;
+  return h('details', { class: 'step-card', id: 'step-' + st.name, 'data-step': st.name, open: !folded },
     h('summary', {},
       h('h3', {}, st.name), badge(st.status),
       st.attempt > 0 ? h('span', { class: 'muted' }, attemptsLine(st, policy)) : null,
