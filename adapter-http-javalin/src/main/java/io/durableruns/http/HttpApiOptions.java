@@ -3,6 +3,7 @@ package io.durableruns.http;
 import io.durableruns.ports.in.MessageVerifier;
 import io.durableruns.ports.in.RunOperations;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -15,6 +16,7 @@ import java.util.function.LongSupplier;
  * @param apiToken the bearer token of the management routes, or {@code null} for none (then the host is
  *     always {@code 127.0.0.1})
  * @param queueDepth the number of steps waiting to be delivered, or {@code null} for no gauge
+ * @param trustedOrigins origins whose pages may send state-changing requests besides the server's own
  */
 record HttpApiOptions(
         RunOperations operations,
@@ -26,4 +28,5 @@ record HttpApiOptions(
         LongSupplier queueDepth,
         PrometheusMeterRegistry meterRegistry,
         String host,
-        int port) {}
+        int port,
+        Set<String> trustedOrigins) {}

@@ -13,11 +13,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.GraphDescription;
 import io.durableruns.ports.model.RetryPolicyDescription;
+import io.durableruns.ports.model.RunCounts;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepDescription;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepSummary;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import java.io.IOException;
@@ -84,6 +87,29 @@ final class JsonViews {
         return n;
     }
 
+    /** A run of a listing, with the steps it is running, waiting to retry or failed at. */
+    static ObjectNode listedRun(RunRecord run, List<StepSummary> currentSteps) {
+        ObjectNode n = run(run);
+        ArrayNode steps = n.putArray("currentSteps");
+        for (StepSummary step : currentSteps) {
+            steps.add(object().put("name", step.name())
+                    .put("status", step.status().name())
+                    .put("attempt", step.attempt()));
+        }
+        return n;
+    }
+
+    /** {@code {"counts":{"QUEUED":n,...},"cap":n}}: a count equal to the cap means "at least". */
+    static ObjectNode counts(RunCounts counts) {
+        ObjectNode n = object();
+        ObjectNode byStatus = n.putObject("counts");
+        for (RunStatus status : RunStatus.values()) {
+            byStatus.put(status.name(), counts.count(status));
+        }
+        n.put("cap", counts.cap());
+        return n;
+    }
+
     static ObjectNode runDetails(RunDetails details) {
         ObjectNode n = run(details.run());
         ArrayNode steps = n.putArray("steps");
@@ -96,8 +122,12 @@ final class JsonViews {
         n.put("name", step.name());
         n.put("status", step.status().name());
         n.put("attempt", step.attempt());
+        n.put("attemptsInBudget", step.attemptsInBudget());
         n.set("dependsOn", strings(step.dependsOn()));
+        n.put("pendingDeps", step.pendingDeps());
         n.put("dueAt", instant(step.dueAt()));
+        n.put("leaseOwner", step.leaseOwner());
+        n.put("leaseUntil", instant(step.leaseUntil()));
         n.put("startedAt", instant(step.startedAt()));
         n.put("finishedAt", instant(step.finishedAt()));
         n.set("output", orNull(step.output()));

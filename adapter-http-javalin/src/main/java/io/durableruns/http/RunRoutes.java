@@ -7,13 +7,12 @@ import io.durableruns.ports.in.CreateRunResult;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.in.RunOperations;
 import io.durableruns.ports.model.ArtifactRecord;
-import io.durableruns.ports.model.Ids;
+import io.durableruns.ports.model.GraphVersionRef;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunPage;
-import io.durableruns.ports.model.RunStatus;
 import io.javalin.http.Context;
-import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** The management routes: runs, their timelines, artifacts and tool calls, retry, cancel and the graphs. */
@@ -39,15 +38,24 @@ final class RunRoutes {
         Responses.json(ctx, result.created() ? 201 : 200, JsonViews.runDetails(result.run()));
     }
 
-    /** {@code GET /api/runs?status=&graph=&limit=&cursor=}: newest first. */
+    /** {@code GET /api/runs?status=&graph=&id=&limit=&cursor=}: newest first. */
     void list(Context ctx) {
         RunPage page = runs.list(new RunListQuery(
-                new RunFilter(status(ctx.queryParam("status")), graph(ctx.queryParam("graph"))),
-                limit(ctx.queryParam("limit")),
-                blankToNull(ctx.queryParam("cursor"))));
-        ObjectNode body = JsonViews.listOf("runs", page.runs(), JsonViews::run);
+                new RunFilter(
+                        QueryParams.status(ctx.queryParam("status")),
+                        QueryParams.graph(ctx.queryParam("graph")),
+                        QueryParams.runIdPrefix(ctx.queryParam("id"))),
+                QueryParams.limit(ctx.queryParam("limit")),
+                QueryParams.blankToNull(ctx.queryParam("cursor"))));
+        ObjectNode body =
+                JsonViews.listOf("runs", page.runs(), run -> JsonViews.listedRun(run, page.currentSteps(run.id())));
         body.put("nextCursor", page.nextCursor());
         Responses.json(ctx, 200, body);
+    }
+
+    /** {@code GET /api/run-counts?graph=}: the number of runs in each status, counted up to a cap. */
+    void counts(Context ctx) {
+        Responses.json(ctx, 200, JsonViews.counts(runs.countRuns(QueryParams.graph(ctx.queryParam("graph")))));
     }
 
     void get(Context ctx) {
@@ -96,60 +104,10 @@ final class RunRoutes {
         Responses.json(ctx, 202, JsonViews.runDetails(runs.cancel(PathIds.runId(ctx))));
     }
 
+    /** {@code GET /api/graphs}: every registered version, with the number of its runs that have not finished. */
     void graphs(Context ctx) {
-        Responses.json(ctx, 200, JsonViews.listOf("graphs", runs.graphs(), JsonViews::graph));
-    }
-
-    private static RunStatus status(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return RunStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(
-                    "invalid_request",
-                    "'status' must be one of QUEUED, RUNNING, SUCCEEDED," + " FAILED or CANCELLED, was '"
-                            + PathIds.clip(value) + "'");
-        }
-    }
-
-    private static String graph(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        if (!Ids.isName(value)) {
-            throw ApiException.badRequest(
-                    "invalid_request",
-                    "'graph' must be a graph name matching " + Ids.NAME.pattern() + ", was '" + PathIds.clip(value)
-                            + "'");
-        }
-        return value;
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return RunListQuery.DEFAULT_LIMIT;
-        }
-        int limit = parseIntOr(value.trim(), 0);
-        if (limit < 1 || limit > RunListQuery.MAX_LIMIT) {
-            throw ApiException.badRequest(
-                    "invalid_request",
-                    "'limit' must be an integer from 1 to " + RunListQuery.MAX_LIMIT + ", was '" + PathIds.clip(value)
-                            + "'");
-        }
-        return limit;
-    }
-
-    private static int parseIntOr(String value, int fallback) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
+        Map<GraphVersionRef, Long> unfinished = runs.unfinishedRunsByGraphVersion();
+        Responses.json(ctx, 200, JsonViews.listOf("graphs", runs.graphs(), g -> JsonViews.graph(g)
+                .put("unfinishedRuns", unfinished.getOrDefault(new GraphVersionRef(g.name(), g.version()), 0L))));
     }
 }

@@ -8,16 +8,18 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API of the engine on Javalin: the management routes ({@code /api/runs}, {@code /api/graphs}), the
- * QStash job routes ({@code /api/jobs/run-step}, {@code /api/jobs/step-failed}), and {@code /healthz},
- * {@code /readyz} and {@code /metrics}.
+ * The HTTP API of the engine on Javalin: the runs dashboard ({@code /}), the management routes
+ * ({@code /api/runs}, {@code /api/graphs}), the QStash job routes ({@code /api/jobs/run-step},
+ * {@code /api/jobs/step-failed}), and {@code /healthz}, {@code /readyz} and {@code /metrics}.
  *
  * <pre>{@code
  * try (RunsHttpServer server = RunsHttpServer.builder()
@@ -34,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Without an API token the management routes are open, so the server then listens on {@code 127.0.0.1}
- * only, whatever host was asked for. Without a verifier the job routes are there all the same and fail
- * closed: every request to them is a 401, so an unsigned step request is refused whatever the configuration.
+ * only, whatever host was asked for, and answers only requests for a loopback host name (421 otherwise), so
+ * that a web page cannot reach it through DNS rebinding. Routes that change state need
+ * {@code Content-Type: application/json} and, when the request has an {@code Origin}, the server's own origin or a
+ * {@linkplain Builder#trustedOrigin trusted} one. Without a verifier the job routes are there all the same
+ * and fail closed: every request to them is a 401, so an unsigned step request is refused whatever the configuration.
  */
 public final class RunsHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunsHttpServer.class);
@@ -120,23 +125,32 @@ public final class RunsHttpServer implements AutoCloseable {
 
         ApiMetrics metrics = new ApiMetrics(options.meterRegistry(), options.queueDepth());
         BearerAuth auth = new BearerAuth(options.apiToken());
+        RequestGuards guards = new RequestGuards(options.apiToken() == null, options.trustedOrigins());
         RunRoutes runs = new RunRoutes(options.operations(), options.bodyLimit());
         OpsRoutes ops = new OpsRoutes(options.readiness(), options.meterRegistry());
+        DashboardRoutes dashboard = new DashboardRoutes();
 
         var routes = config.routes;
         routes.exception(Exception.class, ExceptionResponses::handle);
         routes.exception(HttpResponseException.class, ExceptionResponses::handle);
         routes.before(RunsHttpServer::commonHeaders);
+        routes.before(guards::checkHost);
 
-        routes.post("/api/runs", auth.guard(runs::create));
+        routes.get("/", dashboard::page);
+        routes.get("/runs/{id}", dashboard::page);
+        routes.get("/graphs", dashboard::page);
+        routes.get("/assets/{file}", dashboard::asset);
+
+        routes.post("/api/runs", auth.guard(guards.write(runs::create)));
         routes.get("/api/runs", auth.guard(runs::list));
+        routes.get("/api/run-counts", auth.guard(runs::counts));
         routes.get("/api/runs/{id}", auth.guard(runs::get));
         routes.get("/api/runs/{id}/timeline", auth.guard(runs::timeline));
         routes.get("/api/runs/{id}/artifacts", auth.guard(runs::artifacts));
         routes.get("/api/runs/{id}/artifacts/{step}/{key}", auth.guard(runs::artifact));
         routes.get("/api/runs/{id}/tool-calls", auth.guard(runs::toolCalls));
-        routes.post("/api/runs/{id}/retry", auth.guard(runs::retry));
-        routes.post("/api/runs/{id}/cancel", auth.guard(runs::cancel));
+        routes.post("/api/runs/{id}/retry", auth.guard(guards.write(runs::retry)));
+        routes.post("/api/runs/{id}/cancel", auth.guard(guards.write(runs::cancel)));
         routes.get("/api/graphs", auth.guard(runs::graphs));
 
         JobRoutes jobs = new JobRoutes(
@@ -152,6 +166,7 @@ public final class RunsHttpServer implements AutoCloseable {
     private static void commonHeaders(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Cache-Control", "no-store");
+        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     }
 
     /** Collects the settings of a {@link RunsHttpServer}; {@link #build()} checks them. */
@@ -166,6 +181,7 @@ public final class RunsHttpServer implements AutoCloseable {
         private PrometheusMeterRegistry meterRegistry;
         private String host;
         private int port = 7070;
+        private final Set<String> trustedOrigins = new LinkedHashSet<>();
 
         private Builder() {}
 
@@ -242,6 +258,22 @@ public final class RunsHttpServer implements AutoCloseable {
         }
 
         /**
+         * An origin, such as {@code https://runs.example.com}, whose pages may send state-changing requests
+         * besides the server's own (the origin of the {@code Host} header). Give the public URL when a proxy in
+         * front of the server rewrites {@code Host}; may be called more than once.
+         *
+         * @throws IllegalArgumentException when {@code origin} is not a {@code scheme://host[:port]} URL
+         */
+        public Builder trustedOrigin(String origin) {
+            if (origin == null || RequestGuards.normalizeOrigin(origin) == null) {
+                throw new IllegalArgumentException(
+                        "trustedOrigin must be a URL such as https://runs.example.com, was '" + origin + "'");
+            }
+            trustedOrigins.add(origin);
+            return this;
+        }
+
+        /**
          * Checks the settings and creates the server (not started yet).
          *
          * @throws IllegalArgumentException naming the first setting that is missing or out of range
@@ -286,7 +318,8 @@ public final class RunsHttpServer implements AutoCloseable {
                     queueDepth,
                     registry,
                     boundHost,
-                    port));
+                    port,
+                    Set.copyOf(trustedOrigins)));
         }
     }
 }

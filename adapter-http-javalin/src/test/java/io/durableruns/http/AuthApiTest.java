@@ -30,6 +30,9 @@ class AuthApiTest {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
+        if (method.equals("POST")) {
+            b.header("Content-Type", "application/json");
+        }
         return api.send(b);
     }
 

@@ -223,9 +223,11 @@ class CreateRunApiTest {
     }
 
     @Test
-    void a_form_encoded_content_type_from_curl_does_not_matter() {
+    void a_form_encoded_body_such_as_plain_curl_sends_is_415_and_stores_nothing() {
         Response r = api.post("/api/runs", "{\"graph\":\"demo\"}", "Content-Type", "application/x-www-form-urlencoded");
 
-        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(r.errorCode()).isEqualTo("unsupported_media_type");
+        assertThat(api.runCount()).isZero();
     }
 }

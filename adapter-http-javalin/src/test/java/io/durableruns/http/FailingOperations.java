@@ -9,12 +9,15 @@ import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.GraphDescription;
+import io.durableruns.ports.model.GraphVersionRef;
+import io.durableruns.ports.model.RunCounts;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunPage;
 import io.durableruns.ports.model.SweepResult;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Delegates to the engine, or throws the configured exception from every use case once it is set. */
@@ -77,6 +80,18 @@ final class FailingOperations implements RunOperations {
     public RunPage list(RunListQuery query) {
         maybeFail();
         return delegate.list(query);
+    }
+
+    @Override
+    public RunCounts countRuns(String graph) {
+        maybeFail();
+        return delegate.countRuns(graph);
+    }
+
+    @Override
+    public Map<GraphVersionRef, Long> unfinishedRunsByGraphVersion() {
+        maybeFail();
+        return delegate.unfinishedRunsByGraphVersion();
     }
 
     @Override

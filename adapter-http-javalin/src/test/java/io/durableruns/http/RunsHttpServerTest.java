@@ -82,6 +82,7 @@ class RunsHttpServerTest {
                     .getBytes(StandardCharsets.UTF_8);
 
             Response r = small.send(small.request("/api/runs")
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
 
             assertThat(r.status()).isEqualTo(413);

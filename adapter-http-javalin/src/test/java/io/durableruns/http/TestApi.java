@@ -143,8 +143,16 @@ final class TestApi implements AutoCloseable {
         return post(path, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
+    /** A POST with {@code Content-Type: application/json} unless {@code headers} name another content type. */
     Response post(String path, byte[] body, String... headers) {
         HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (!typed) {
+            b.header("Content-Type", "application/json");
+        }
         if (headers.length > 0) {
             b.headers(headers);
         }

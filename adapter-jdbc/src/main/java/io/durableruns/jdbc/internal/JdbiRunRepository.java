@@ -11,8 +11,14 @@ import io.durableruns.ports.out.RunRepository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 
@@ -38,6 +44,11 @@ final class JdbiRunRepository implements RunRepository {
             "UPDATE ${t}runs SET sinks_remaining = sinks_remaining - 1 WHERE id = :id" + " RETURNING sinks_remaining";
     private static final String UNFINISHED_VERSIONS = "SELECT DISTINCT graph, version FROM ${t}runs"
             + " WHERE status IN ('QUEUED', 'RUNNING') ORDER BY graph, version";
+    private static final String COUNT_UNFINISHED = "SELECT graph, version, count(*) AS n FROM ${t}runs"
+            + " WHERE status IN (" + quoted(Arrays.stream(RunStatus.values()).filter(s -> !s.isTerminal())) + ")"
+            + " GROUP BY graph, version";
+    private static final String COUNT_BY_STATUS = countByStatusSql("");
+    private static final String COUNT_BY_STATUS_OF_GRAPH = countByStatusSql(" AND graph = :graph");
 
     private final JdbiStoreTransaction tx;
     private final StoreContext ctx;
@@ -140,6 +151,10 @@ final class JdbiRunRepository implements RunRepository {
         if (filter != null && filter.graph() != null) {
             sql.append(" AND graph = :graph");
         }
+        if (filter != null && filter.idPrefix() != null) {
+            // A range on the primary key: every id that starts with the prefix, whatever the characters after it.
+            sql.append(" AND id >= :id_from AND id < :id_to");
+        }
         if (after != null) {
             // A row-value comparison, so that both dialects walk the (created_at, id) index from the cursor on.
             sql.append(" AND (created_at, id) < (:after_at, :after_id)");
@@ -151,6 +166,9 @@ final class JdbiRunRepository implements RunRepository {
         }
         if (filter != null && filter.graph() != null) {
             query.bind("graph", Args.text(filter.graph()));
+        }
+        if (filter != null && filter.idPrefix() != null) {
+            query.bind("id_from", Args.text(filter.idPrefix())).bind("id_to", Args.text(filter.idPrefix() + "~"));
         }
         if (after != null) {
             query.bind("after_at", ctx.instant(after.createdAt())).bind("after_id", Args.text(after.runId()));
@@ -164,6 +182,46 @@ final class JdbiRunRepository implements RunRepository {
                 .createQuery(ctx.sql(UNFINISHED_VERSIONS))
                 .map((rs, c) -> new GraphVersionRef(rs.getString("graph"), rs.getInt("version")))
                 .list();
+    }
+
+    @Override
+    public Map<RunStatus, Long> countByStatus(String graph, long cap) {
+        Query query = tx.handle()
+                .createQuery(ctx.sql(graph == null ? COUNT_BY_STATUS : COUNT_BY_STATUS_OF_GRAPH))
+                .bind("cap", Args.bigint(cap));
+        if (graph != null) {
+            query.bind("graph", Args.text(graph));
+        }
+        Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);
+        query.map((rs, c) -> Map.entry(RunStatus.valueOf(rs.getString("status")), rs.getLong("n")))
+                .forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
+    @Override
+    public Map<GraphVersionRef, Long> countUnfinishedByGraphVersion() {
+        Map<GraphVersionRef, Long> counts = new HashMap<>();
+        tx.handle()
+                .createQuery(ctx.sql(COUNT_UNFINISHED))
+                .map((rs, c) ->
+                        Map.entry(new GraphVersionRef(rs.getString("graph"), rs.getInt("version")), rs.getLong("n")))
+                .forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
+    /**
+     * One capped count per status, each a walk of at most {@code :cap} entries of the (status, created_at, id)
+     * index, so that the cost stays flat however many finished runs the table keeps.
+     */
+    private static String countByStatusSql(String condition) {
+        return Arrays.stream(RunStatus.values())
+                .map(status -> "SELECT '" + status.name() + "' AS status, count(*) AS n FROM (SELECT 1 FROM ${t}runs"
+                        + " WHERE status = '" + status.name() + "'" + condition + " LIMIT :cap) AS c")
+                .collect(Collectors.joining(" UNION ALL "));
+    }
+
+    private static String quoted(Stream<RunStatus> statuses) {
+        return statuses.map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
     }
 
     private RunRecord map(ResultSet rs) throws SQLException {

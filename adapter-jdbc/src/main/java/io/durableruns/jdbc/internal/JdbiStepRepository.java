@@ -5,12 +5,18 @@ import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.StepSummary;
 import io.durableruns.ports.out.StepRepository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.SqlStatement;
@@ -52,6 +58,11 @@ final class JdbiStepRepository implements StepRepository {
     /** Sorts before every step: the scans start here when they have no cursor. */
     private static final StepCursor START = new StepCursor(Instant.EPOCH, "", "");
 
+    private static final String SUMMARIES_PG = "SELECT run_id, name, status, attempt FROM ${t}steps"
+            + " WHERE run_id IN (<ids>) AND status IN (<statuses>) ORDER BY run_id, position";
+    private static final String SUMMARIES_SQLITE = "SELECT run_id, name, status, attempt FROM ${t}steps"
+            + " WHERE run_id IN (<ids>) AND status IN (<statuses>) ORDER BY run_id, rowid";
+
     private final JdbiStoreTransaction tx;
     private final StoreContext ctx;
 
@@ -82,6 +93,37 @@ final class JdbiStepRepository implements StepRepository {
                 .bind("run_id", Args.text(runId))
                 .map((rs, c) -> map(rs))
                 .list();
+    }
+
+    @Override
+    public List<StepSummary> findSummaries(Collection<String> runIds, Set<StepStatus> statuses) {
+        if (runIds.isEmpty() || statuses.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = List.copyOf(new LinkedHashSet<>(runIds));
+        String template = ctx.dialect() == Dialect.POSTGRESQL ? SUMMARIES_PG : SUMMARIES_SQLITE;
+        String sql = ctx.sql(template)
+                .replace("<ids>", placeholders("id", ids.size()))
+                .replace(
+                        "<statuses>",
+                        statuses.stream()
+                                .map(s -> "'" + s.name() + "'")
+                                .sorted()
+                                .collect(Collectors.joining(", ")));
+        Query query = tx.handle().createQuery(sql);
+        for (int i = 0; i < ids.size(); i++) {
+            query.bind("id" + i, Args.text(ids.get(i)));
+        }
+        return query.map((rs, c) -> new StepSummary(
+                        rs.getString("run_id"),
+                        rs.getString("name"),
+                        StepStatus.valueOf(rs.getString("status")),
+                        rs.getInt("attempt")))
+                .list();
+    }
+
+    private static String placeholders(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> ":" + prefix + i).collect(Collectors.joining(", "));
     }
 
     @Override

@@ -30,8 +30,10 @@ public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
 
     /** Every migration, in order. A released migration is never edited: add a new one. */
-    static final List<Migration> MIGRATIONS =
-            List.of(new Migration(1, "create_tables"), new Migration(2, "dispatch_attempts_and_leases"));
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "create_tables"),
+            new Migration(2, "dispatch_attempts_and_leases"),
+            new Migration(3, "runs_graph_status_index"));
 
     private static final String HISTORY_PG =
             "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"

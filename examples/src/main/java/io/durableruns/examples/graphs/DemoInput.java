@@ -6,7 +6,8 @@ import io.durableruns.core.StepContext;
 /**
  * The demo graphs' shared input knobs: {@code sleepMs} makes every step sleep, and {@code failTimes}
  * makes a named step throw while its attempt number is at most the given count, so retries and failures
- * can be shown on purpose: {@code {"topic":"...","sleepMs":0,"failTimes":{"synthesize":2}}}.
+ * can be shown on purpose; {@code failMessage}, when given, is the message of those failures:
+ * {@code {"topic":"...","sleepMs":0,"failTimes":{"synthesize":2},"failMessage":"model overloaded"}}.
  */
 final class DemoInput {
     private DemoInput() {}
@@ -20,8 +21,12 @@ final class DemoInput {
         }
         int failTimes = input.path("failTimes").path(ctx.stepName()).asInt(0);
         if (ctx.attempt() <= failTimes) {
-            throw new DemoFailure("step '" + ctx.stepName() + "' was asked to fail " + failTimes
-                    + " time(s); this is attempt " + ctx.attempt());
+            String message = input.path("failMessage").asText("");
+            throw new DemoFailure(
+                    message.isEmpty()
+                            ? "step '" + ctx.stepName() + "' was asked to fail " + failTimes
+                                    + " time(s); this is attempt " + ctx.attempt()
+                            : message);
         }
     }
 

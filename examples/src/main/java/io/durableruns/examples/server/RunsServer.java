@@ -67,7 +67,13 @@ public final class RunsServer implements AutoCloseable {
             engineOptions.accept(engineBuilder);
             engine = engineBuilder.build();
             closeables.add(0, dispatcher);
-            http = RunsHttpServer.builder()
+            RunsHttpServer.Builder httpBuilder = RunsHttpServer.builder();
+            String publicUrl = config.environment().get("RUNS_PUBLIC_URL");
+            if (publicUrl != null && !publicUrl.isBlank()) {
+                // Behind a proxy that rewrites Host, the dashboard's own origin is the public URL's.
+                httpBuilder.trustedOrigin(publicUrl.trim());
+            }
+            http = httpBuilder
                     .operations(engine)
                     .verifier(qstash == null ? null : QStashVerifier.forStepEndpoint(qstash))
                     .failureCallbackVerifier(qstash == null ? null : QStashVerifier.forFailureCallback(qstash))

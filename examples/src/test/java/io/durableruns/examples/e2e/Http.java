@@ -10,19 +10,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Predicate;
 
-/** A small JSON-over-HTTP client for the end-to-end tests. */
-final class Http {
+/** A small JSON-over-HTTP client for the end-to-end and browser tests. */
+public final class Http {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
-    Http(int port) {
+    public Http(int port) {
         this.base = "http://127.0.0.1:" + port;
     }
 
-    record Answer(int status, String body, HttpResponse<String> raw) {
-        JsonNode json() {
+    public record Answer(int status, String body, HttpResponse<String> raw) {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -31,11 +31,20 @@ final class Http {
         }
     }
 
-    Answer get(String path) {
+    /** {@code value} as a JSON string literal, for building request bodies. */
+    public String quote(String value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public Answer get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    Answer post(String path, String body, String... headers) {
+    public Answer post(String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
@@ -59,7 +68,7 @@ final class Http {
     }
 
     /** Polls {@code GET path} until {@code done} holds for its JSON or the timeout passes. */
-    JsonNode await(String path, Predicate<JsonNode> done, Duration timeout) throws InterruptedException {
+    public JsonNode await(String path, Predicate<JsonNode> done, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {

@@ -26,6 +26,11 @@ final class Events {
         return Json.obj("errorType", error.type(), "message", error.message());
     }
 
+    /** The error of one failed attempt with its stack trace, so that every attempt's failure stays readable. */
+    static ObjectNode attemptError(StepError error) {
+        return error(error).put("stackTrace", error.stackTrace());
+    }
+
     List<TimelineEvent> list() {
         return events;
     }

@@ -77,7 +77,7 @@ final class Failures {
                     EventType.STEP_FAILED,
                     current.name(),
                     next.attempt(),
-                    Events.error(error).put("willRetry", true));
+                    Events.attemptError(error).put("willRetry", true));
             events.add(
                     now,
                     EventType.STEP_RETRY_SCHEDULED,
@@ -99,7 +99,7 @@ final class Failures {
                 EventType.STEP_FAILED,
                 current.name(),
                 failed.attempt(),
-                Events.error(error).put("willRetry", false).put("reason", reason));
+                Events.attemptError(error).put("willRetry", false).put("reason", reason));
         failRun(tx, run, current.name(), error, now, events);
         return new DeliveryOutcome.Failed(run.id(), current.name(), failed.attempt(), error);
     }

@@ -22,7 +22,9 @@ import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.GraphDescription;
+import io.durableruns.ports.model.GraphVersionRef;
 import io.durableruns.ports.model.OutboundStep;
+import io.durableruns.ports.model.RunCounts;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunPage;
 import io.durableruns.ports.model.RunRecord;
@@ -46,6 +48,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
@@ -477,6 +480,16 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
     @Override
     public RunPage list(RunListQuery query) {
         return queries.list(query);
+    }
+
+    @Override
+    public RunCounts countRuns(String graph) {
+        return queries.countRuns(graph);
+    }
+
+    @Override
+    public Map<GraphVersionRef, Long> unfinishedRunsByGraphVersion() {
+        return s.store().read(tx -> tx.runs().countUnfinishedByGraphVersion());
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.durableruns.ports.model.RunStatus;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.StepSummary;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.ArtifactRepository;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,10 +39,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A thread-safe, in-memory {@link RunStore} with the same contract as the database stores: for the offline
@@ -251,6 +255,7 @@ public final class InMemoryRunStore implements RunStore {
             return runRows.values().stream()
                     .filter(r -> filter.status() == null || r.status() == filter.status())
                     .filter(r -> filter.graph() == null || r.graph().equals(filter.graph()))
+                    .filter(r -> filter.idPrefix() == null || r.id().startsWith(filter.idPrefix()))
                     .filter(r -> after == null
                             || r.createdAt().isBefore(after.createdAt())
                             || (r.createdAt().equals(after.createdAt()) && r.id().compareTo(after.runId()) < 0))
@@ -267,6 +272,25 @@ public final class InMemoryRunStore implements RunStore {
                     .distinct()
                     .sorted(Comparator.comparing(GraphVersionRef::graph).thenComparingInt(GraphVersionRef::version))
                     .toList();
+        }
+
+        @Override
+        public Map<RunStatus, Long> countByStatus(String graph, long cap) {
+            Map<RunStatus, Long> counts = new EnumMap<>(RunStatus.class);
+            for (RunRecord r : runRows.values()) {
+                if (graph == null || r.graph().equals(graph)) {
+                    counts.merge(r.status(), 1L, (a, b) -> Math.min(cap, a + b));
+                }
+            }
+            return counts;
+        }
+
+        @Override
+        public Map<GraphVersionRef, Long> countUnfinishedByGraphVersion() {
+            return runRows.values().stream()
+                    .filter(r -> !r.status().isTerminal())
+                    .collect(Collectors.groupingBy(
+                            r -> new GraphVersionRef(r.graph(), r.version()), Collectors.counting()));
         }
     }
 
@@ -297,6 +321,19 @@ public final class InMemoryRunStore implements RunStore {
         public Optional<StepRecord> find(String runId, String name) {
             LinkedHashMap<String, StepRecord> ofRun = stepRows.get(runId);
             return ofRun == null ? Optional.empty() : Optional.ofNullable(ofRun.get(name));
+        }
+
+        @Override
+        public List<StepSummary> findSummaries(Collection<String> runIds, Set<StepStatus> statuses) {
+            List<StepSummary> found = new ArrayList<>();
+            for (String runId : new LinkedHashSet<>(runIds)) {
+                for (StepRecord s : findByRun(runId)) {
+                    if (statuses.contains(s.status())) {
+                        found.add(new StepSummary(s.runId(), s.name(), s.status(), s.attempt()));
+                    }
+                }
+            }
+            return found;
         }
 
         @Override

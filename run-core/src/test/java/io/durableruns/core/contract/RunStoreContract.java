@@ -35,6 +35,7 @@ import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.StepSummary;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.RunStore;
@@ -636,6 +637,86 @@ public abstract class RunStoreContract {
         assertThat(r40).containsExactly(new io.durableruns.ports.model.GraphVersionRef("g", 1));
     }
 
+    @Test
+    void runs_are_counted_per_status_up_to_the_cap_and_per_graph() {
+        store.inTransaction(tx -> {
+            for (int i = 1; i <= 5; i++) {
+                tx.runs().insert(run(runId(i), i <= 3 ? "g" : "h", T0.plusSeconds(i)));
+            }
+            tx.runs().updateStatus(runId(1), RunStatus.QUEUED, RunStatus.FAILED, T0, null);
+            tx.runs().updateStatus(runId(4), RunStatus.QUEUED, RunStatus.SUCCEEDED, T0, null);
+            return null;
+        });
+        Map<RunStatus, Long> all = store.read(tx -> tx.runs().countByStatus(null, 100));
+        assertThat(all).containsEntry(RunStatus.QUEUED, 3L).containsEntry(RunStatus.FAILED, 1L);
+        assertThat(all).containsEntry(RunStatus.SUCCEEDED, 1L);
+        assertThat(all.getOrDefault(RunStatus.RUNNING, 0L)).isZero();
+        Map<RunStatus, Long> capped = store.read(tx -> tx.runs().countByStatus(null, 2));
+        assertThat(capped).containsEntry(RunStatus.QUEUED, 2L).containsEntry(RunStatus.FAILED, 1L);
+        Map<RunStatus, Long> ofG = store.read(tx -> tx.runs().countByStatus("g", 100));
+        assertThat(ofG).containsEntry(RunStatus.QUEUED, 2L).containsEntry(RunStatus.FAILED, 1L);
+        assertThat(ofG.getOrDefault(RunStatus.SUCCEEDED, 0L)).isZero();
+    }
+
+    @Test
+    void unfinished_runs_are_counted_per_graph_version() {
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(runId(1), "g", T0));
+            tx.runs().insert(run(runId(2), "g", T0));
+            tx.runs().insert(run(runId(3), "h", T0));
+            tx.runs().insert(run(runId(4), "k", T0));
+            tx.runs().updateStatus(runId(2), RunStatus.QUEUED, RunStatus.RUNNING, T0, null);
+            tx.runs().updateStatus(runId(4), RunStatus.QUEUED, RunStatus.CANCELLED, T0, null);
+            return null;
+        });
+        var counts = store.read(tx -> tx.runs().countUnfinishedByGraphVersion());
+        assertThat(counts)
+                .containsOnly(
+                        Map.entry(new io.durableruns.ports.model.GraphVersionRef("g", 1), 2L),
+                        Map.entry(new io.durableruns.ports.model.GraphVersionRef("h", 1), 1L));
+    }
+
+    @Test
+    void runs_are_found_by_the_beginning_of_their_id() {
+        String a = "run_01jx0000000000000000000001";
+        String b = "run_01jx0000000000000000000002";
+        String c = "run_01jy0000000000000000000003";
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(a, "g", T0));
+            tx.runs().insert(run(b, "g", T0.plusSeconds(1)));
+            tx.runs().insert(run(c, "g", T0.plusSeconds(2)));
+            return null;
+        });
+        List<RunRecord> jx = store.read(tx -> tx.runs().list(new RunFilter(null, null, "run_01jx"), null, 10));
+        assertThat(jx).extracting(RunRecord::id).containsExactly(b, a);
+        List<RunRecord> exact = store.read(tx -> tx.runs().list(new RunFilter(null, "g", c), null, 10));
+        assertThat(exact).extracting(RunRecord::id).containsExactly(c);
+        List<RunRecord> none = store.read(tx -> tx.runs().list(new RunFilter(null, null, "run_01jz"), null, 10));
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void step_summaries_of_several_runs_are_found_by_status() {
+        insertRunWithSteps(runId(1));
+        insertRunWithSteps(runId(2));
+        insertRunWithSteps(runId(3));
+        var summaries = store.read(tx ->
+                tx.steps().findSummaries(List.of(runId(1), runId(2)), Set.of(StepStatus.QUEUED, StepStatus.PENDING)));
+        assertThat(summaries)
+                .containsExactlyInAnyOrder(
+                        new StepSummary(runId(1), "a", StepStatus.QUEUED, 0),
+                        new StepSummary(runId(1), "b", StepStatus.PENDING, 0),
+                        new StepSummary(runId(2), "a", StepStatus.QUEUED, 0),
+                        new StepSummary(runId(2), "b", StepStatus.PENDING, 0));
+        assertThat(summaries.stream().filter(s -> s.runId().equals(runId(1))))
+                .extracting(StepSummary::name)
+                .containsExactly("a", "b");
+        var failed = store.read(tx -> tx.steps().findSummaries(List.of(runId(1)), Set.of(StepStatus.FAILED)));
+        assertThat(failed).isEmpty();
+        var noRuns = store.read(tx -> tx.steps().findSummaries(List.of(), Set.of(StepStatus.QUEUED)));
+        assertThat(noRuns).isEmpty();
+    }
+
     // ---- the engine over this store ------------------------------------------------------------------------
 
     private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
@@ -1143,6 +1224,42 @@ public abstract class RunStoreContract {
         } while (cursor != null);
         assertThat(pages).isEqualTo(3);
         assertThat(seen).isEqualTo(ids);
+    }
+
+    @Test
+    void a_listing_shows_the_failed_step_of_each_run_and_the_counts_follow() {
+        RunTestKit kit = kit(retrying());
+        String ok = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        kit.advance(Duration.ofMillis(1));
+        kit.failAttempts("fetch", 99, new IllegalArgumentException("bad <input>"));
+        String bad = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        assertThat(kit.run(bad).run().status()).isEqualTo(RunStatus.FAILED);
+
+        RunPage page = kit.engine().list(RunListQuery.firstPage());
+        assertThat(page.currentSteps(bad)).containsExactly(new StepSummary(bad, "fetch", StepStatus.FAILED, 1));
+        assertThat(kit.engine().countRuns(null).count(RunStatus.FAILED)).isEqualTo(1);
+        assertThat(kit.engine().countRuns("retrying").count(RunStatus.FAILED)).isEqualTo(1);
+        assertThat(kit.engine().countRuns("other").count(RunStatus.FAILED)).isZero();
+        assertThat(kit.engine().unfinishedRunsByGraphVersion()).isEmpty();
+        assertThat(kit.run(ok).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(page.currentSteps(ok)).isEmpty();
+    }
+
+    @Test
+    void every_failed_attempt_keeps_its_stack_trace_in_the_timeline() {
+        RunTestKit kit = kit(retrying()).failAttempts("fetch", 2, new IOException("flaky network"));
+        String id = kit.start("retrying", Map.of());
+        kit.runUntilIdle();
+        List<TimelineEvent> failures = kit.engine().timeline(id).stream()
+                .filter(e -> e.type() == EventType.STEP_FAILED)
+                .toList();
+        assertThat(failures).hasSize(2);
+        assertThat(failures).allSatisfy(e -> {
+            assertThat(e.data().path("message").asText()).isEqualTo("flaky network");
+            assertThat(e.data().path("stackTrace").asText()).contains("java.io.IOException: flaky network", "\tat ");
+        });
     }
 
     @Test

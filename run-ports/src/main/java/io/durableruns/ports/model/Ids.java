@@ -7,6 +7,12 @@ public final class Ids {
     /** A run id: {@code run_} followed by 26 lowercase Crockford base-32 characters (time-ordered). */
     public static final Pattern RUN_ID = Pattern.compile("run_[0-9a-hjkmnp-tv-z]{26}");
 
+    /**
+     * The beginning of a run id, for searching runs by a partial id: {@code run_} followed by up to 26 of the
+     * id's characters.
+     */
+    public static final Pattern RUN_ID_PREFIX = Pattern.compile("run_[0-9a-hjkmnp-tv-z]{0,26}");
+
     /** A graph or step name. Names appear in URLs, ids and deduplication ids. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
@@ -23,6 +29,10 @@ public final class Ids {
 
     public static boolean isRunId(String s) {
         return s != null && RUN_ID.matcher(s).matches();
+    }
+
+    public static boolean isRunIdPrefix(String s) {
+        return s != null && RUN_ID_PREFIX.matcher(s).matches();
     }
 
     public static boolean isArtifactKey(String s) {

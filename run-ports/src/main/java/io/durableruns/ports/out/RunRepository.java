@@ -8,6 +8,7 @@ import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Runs, and the idempotency keys they were created with. */
@@ -65,6 +66,21 @@ public interface RunRepository {
 
     /** The graph versions of runs that have not finished. */
     List<GraphVersionRef> unfinishedGraphVersions();
+
+    /**
+     * Counts runs per status, of one graph when {@code graph} is not null, stopping at {@code cap} runs per
+     * status so that the cost does not grow with the number of finished runs kept.
+     *
+     * <pre>{@code
+     * Map<RunStatus, Long> counts = tx.runs().countByStatus("research", 10_000);
+     * }</pre>
+     *
+     * @return a count from 0 to {@code cap} for each status that has runs; statuses without runs may be absent
+     */
+    Map<RunStatus, Long> countByStatus(String graph, long cap);
+
+    /** How many runs have not finished, per graph version; versions without unfinished runs are absent. */
+    Map<GraphVersionRef, Long> countUnfinishedByGraphVersion();
 
     /** An existing reservation of an idempotency key. */
     record IdempotencyReservation(String key, String requestHash, String runId) {}

@@ -3,9 +3,12 @@ package io.durableruns.ports.out;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.StepSummary;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The steps of runs. */
 public interface StepRepository {
@@ -16,6 +19,16 @@ public interface StepRepository {
     List<StepRecord> findByRun(String runId);
 
     Optional<StepRecord> find(String runId, String name);
+
+    /**
+     * The steps of several runs that are in one of {@code statuses}, in a few fields, for listings: each run's
+     * steps in insertion order (the graph's topological order), runs in no particular order.
+     *
+     * <pre>{@code
+     * List<StepSummary> failed = tx.steps().findSummaries(pageRunIds, Set.of(StepStatus.FAILED));
+     * }</pre>
+     */
+    List<StepSummary> findSummaries(Collection<String> runIds, Set<StepStatus> statuses);
 
     /**
      * Compare-and-set: writes every mutable field of {@code next} (status, attempt, budgetBase,
