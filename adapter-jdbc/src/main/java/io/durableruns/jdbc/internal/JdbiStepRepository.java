@@ -44,6 +44,8 @@ final class JdbiStepRepository implements StepRepository {
             + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
     private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
             + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
+    private static final String LEASED_BY =
+            "SELECT " + COLUMNS + " FROM ${t}steps WHERE status = 'RUNNING' AND lease_owner = :owner";
     private static final String QUALIFIED = "s." + COLUMNS.replace(", ", ", s.");
     private static final String EXPIRED = "SELECT " + QUALIFIED + " FROM ${t}steps s JOIN ${t}runs r ON r.id = s.run_id"
             + " WHERE s.status = 'RUNNING' AND s.lease_until < :now AND r.status IN ('QUEUED', 'RUNNING')"
@@ -155,6 +157,15 @@ final class JdbiStepRepository implements StepRepository {
                 .findOne()
                 .orElseThrow(() -> new StoreException(
                         "step " + name + " of run " + runId + " does not exist; cannot count down its dependencies"));
+    }
+
+    @Override
+    public List<StepRecord> findLeasedBy(String owner) {
+        return tx.handle()
+                .createQuery(ctx.sql(LEASED_BY))
+                .bind("owner", Args.text(owner))
+                .map((rs, c) -> map(rs))
+                .list();
     }
 
     @Override

@@ -23,12 +23,40 @@ public final class StoreErrors {
             return runs;
         }
         if (isDatabaseError(e)) {
-            return new StoreException(describe(e, dialect, action), e);
+            return new StoreException(describe(e, dialect, action), e, isTransient(e));
         }
         if (e instanceof RuntimeException runtime) {
             return runtime;
         }
         return new StoreException(dialect.displayName() + " could not " + action + ": " + e, e);
+    }
+
+    /**
+     * Whether {@code e} is a failure that goes away on its own: a connection that broke or could not be had, the
+     * server shutting down or restarting, a deadlock or serialization conflict, SQLite's lock not granted in time.
+     */
+    static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) {
+                return true;
+            }
+        }
+        SQLException sql = rootSqlException(e);
+        if (sql == null) {
+            return false;
+        }
+        String state = sql.getSQLState();
+        if (state == null) {
+            String text = String.valueOf(sql.getMessage());
+            return text.contains("SQLITE_BUSY") || text.contains("database is locked");
+        }
+        return state.startsWith("08")
+                || state.equals("57P01")
+                || state.equals("57P02")
+                || state.equals("57P03")
+                || state.equals("40001")
+                || state.equals("40P01")
+                || state.equals("53300");
     }
 
     static String describe(Throwable e, Dialect dialect, String action) {

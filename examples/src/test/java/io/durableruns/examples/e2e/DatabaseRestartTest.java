@@ -87,7 +87,14 @@ class DatabaseRestartTest {
             }
             Thread.sleep(250);
         }
-        assertThat(done).hasSize(runs);
+        assertThat(done)
+                .as(
+                        "runs that did not succeed: %s",
+                        engine.list(new RunListQuery(null, 500, null)).runs().stream()
+                                .filter(r -> r.status() != RunStatus.SUCCEEDED)
+                                .map(r -> engine.find(r.id()).orElseThrow())
+                                .toList())
+                .hasSize(runs);
         for (RunRecord r : done) {
             assertThat(engine.artifacts(r.id())).hasSize(1);
         }

@@ -7,14 +7,22 @@ import io.durableruns.ports.out.DispatchTransport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The local transport: the dispatcher's workers claim due steps from the store (the intents are the queue) and run
  * them in this process; a worker whose commit claimed the next step runs it at once. Any number of processes can
  * share one PostgreSQL store this way: claims skip rows others hold, and each lease's fencing token keeps a stale
  * executor from committing.
+ *
+ * <p>When a claim or a commit fails (the database restarted, the connection broke), the transaction may have
+ * committed all the same, leaving steps leased to this dispatcher that no worker runs. The next take first gives
+ * those back ({@link StepWorkerUseCase#releaseUnheld}), so they run again at once instead of after their leases.
  */
 final class LocalTransport implements DispatchTransport {
+    private final Set<StepLease> held = ConcurrentHashMap.newKeySet();
+    private volatile boolean unsure;
     private String owner;
     private StepWorkerUseCase worker;
 
@@ -26,7 +34,23 @@ final class LocalTransport implements DispatchTransport {
 
     @Override
     public List<Task> take(int max) {
-        return worker.claimDue(owner, max).stream().map(this::task).toList();
+        if (unsure) {
+            unsure = false;
+            try {
+                worker.releaseUnheld(owner, Set.copyOf(held));
+            } catch (RuntimeException e) {
+                unsure = true;
+                throw e;
+            }
+        }
+        List<StepLease> leases;
+        try {
+            leases = worker.claimDue(owner, max);
+        } catch (RuntimeException e) {
+            unsure = true;
+            throw e;
+        }
+        return leases.stream().map(this::task).toList();
     }
 
     @Override
@@ -40,14 +64,23 @@ final class LocalTransport implements DispatchTransport {
     }
 
     private Task task(StepLease lease) {
+        held.add(lease);
         return new Task() {
             @Override
             public Optional<Task> run() {
-                return worker.work(lease, true).next().map(LocalTransport.this::task);
+                try {
+                    return worker.work(lease, true).next().map(LocalTransport.this::task);
+                } catch (RuntimeException e) {
+                    unsure = true;
+                    throw e;
+                } finally {
+                    held.remove(lease);
+                }
             }
 
             @Override
             public void giveBack() {
+                held.remove(lease);
                 worker.release(lease);
             }
         };

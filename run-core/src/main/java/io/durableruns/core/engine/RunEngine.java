@@ -9,6 +9,7 @@ import io.durableruns.core.graph.StepGraph;
 import io.durableruns.core.internal.AttemptContext;
 import io.durableruns.core.internal.Json;
 import io.durableruns.ports.IdempotencyConflictException;
+import io.durableruns.ports.StoreException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.CreateRunResult;
 import io.durableruns.ports.in.DispatchUseCases;
@@ -47,11 +48,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -74,6 +77,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunEngine implements RunOperations, DispatchUseCases {
     private static final Logger log = LoggerFactory.getLogger(RunEngine.class);
+    private static final int COMMIT_TRIES = 12;
 
     private final EngineSettings s;
     private final Failures failures;
@@ -294,7 +298,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         boolean runFinished;
         if (error == null) {
             JsonNode out = output;
-            Completions.Committed c = s.store().inTransaction(tx -> {
+            Completions.Committed c = commit(lease, tx -> {
                 intents.clear();
                 RunRecord held = hold(tx, run.id());
                 if (held.status().isTerminal()) {
@@ -311,7 +315,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
             Throwable failure = error;
             StepError stepError = Failures.toError(failure);
             boolean retryable = failures.isRetryable(failure, def.retry());
-            outcome = s.store().inTransaction(tx -> {
+            outcome = commit(lease, tx -> {
                 intents.clear();
                 RunRecord held = hold(tx, run.id());
                 if (held.status().isTerminal()) {
@@ -364,6 +368,42 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         return new WorkResult(outcome, Optional.ofNullable(next).map(PreparedAttempt::lease));
     }
 
+    /**
+     * Commits an attempt's result. The handler has run: losing its result to a database blip (a restart, a
+     * failover, a broken connection) would leave the step waiting for its whole lease. So a transient store failure
+     * is tried again, with a growing pause, for as long as the lease lasts (and at most {@value #COMMIT_TRIES}
+     * times). Trying again is safe even when the first commit did land and only its answer was lost: the commit is a
+     * compare-and-set on the attempt's fencing token, which then no longer holds, and changes nothing.
+     */
+    private <R> R commit(StepLease lease, RunStore.TransactionWork<R> work) {
+        long pauseMillis = 50;
+        for (int tries = 1; ; tries++) {
+            try {
+                return s.store().inTransaction(work);
+            } catch (StoreException e) {
+                if (!e.isTransient()
+                        || tries == COMMIT_TRIES
+                        || !s.now().plusMillis(pauseMillis).isBefore(lease.leaseUntil())) {
+                    throw e;
+                }
+                log.warn(
+                        "Committing attempt {} of step {} of run {} failed ({}); trying again in {} ms",
+                        lease.attempt(),
+                        lease.step(),
+                        lease.runId(),
+                        e.getMessage(),
+                        pauseMillis);
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pauseMillis = Math.min(2_000, pauseMillis * 2);
+            }
+        }
+    }
+
     /** Takes the run for the rest of the transaction (see {@code RunRepository.lock}). */
     private static RunRecord hold(StoreTransaction tx, String runId) {
         return tx.runs()
@@ -375,6 +415,13 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
     @Override
     public void release(StepLease lease) {
         PreparedAttempt held = prepared.remove(lease);
+        if (!releaseStep(lease) && held != null) {
+            log.debug("Lease {} was not released: the step changed meanwhile", lease);
+        }
+    }
+
+    /** Puts a step leased but not run back in the queue, without counting the attempt; false if it moved on. */
+    private boolean releaseStep(StepLease lease) {
         Instant now = s.now();
         boolean released = s.store().inTransaction(tx -> {
             if (tx.runs().lock(lease.runId()).isEmpty()) {
@@ -383,7 +430,8 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
             Optional<StepRecord> step = tx.steps().find(lease.runId(), lease.step());
             if (step.isEmpty()
                     || step.get().status() != StepStatus.RUNNING
-                    || step.get().attempt() != lease.attempt()) {
+                    || step.get().attempt() != lease.attempt()
+                    || !lease.owner().equals(step.get().leaseOwner())) {
                 return false;
             }
             StepRecord back = StepChange.of(step.get()).released(now).build(now);
@@ -404,9 +452,28 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         });
         if (released) {
             s.signal().intentsCommitted(now);
-        } else if (held != null) {
-            log.debug("Lease {} was not released: the step changed meanwhile", lease);
         }
+        return released;
+    }
+
+    @Override
+    public int releaseUnheld(String owner, Collection<StepLease> held) {
+        Objects.requireNonNull(owner, "owner");
+        Set<String> kept = new HashSet<>();
+        held.forEach(l -> kept.add(l.runId() + "/" + l.step() + "/" + l.attempt()));
+        int released = 0;
+        for (StepRecord step : s.store().read(tx -> tx.steps().findLeasedBy(owner))) {
+            if (kept.contains(step.runId() + "/" + step.name() + "/" + step.attempt())) {
+                continue;
+            }
+            if (releaseStep(new StepLease(step.runId(), step.name(), step.attempt(), owner, step.leaseUntil()))) {
+                released++;
+            }
+        }
+        if (released > 0) {
+            log.info("Gave back {} step(s) leased to {} that no worker holds", released, owner);
+        }
+        return released;
     }
 
     @Override

@@ -393,6 +393,14 @@ public final class InMemoryRunStore implements RunStore {
         }
 
         @Override
+        public List<StepRecord> findLeasedBy(String owner) {
+            return stepRows.values().stream()
+                    .flatMap(m -> m.values().stream())
+                    .filter(s -> s.status() == StepStatus.RUNNING && owner.equals(s.leaseOwner()))
+                    .toList();
+        }
+
+        @Override
         public List<StepRecord> findExpiredLeases(Instant now, StepCursor after, int limit) {
             return scan(
                     s -> s.status() == StepStatus.RUNNING

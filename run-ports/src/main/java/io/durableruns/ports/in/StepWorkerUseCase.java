@@ -2,6 +2,7 @@ package io.durableruns.ports.in;
 
 import io.durableruns.ports.model.StepLease;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,6 +28,16 @@ public interface StepWorkerUseCase {
 
     /** Gives a claimed step back without counting the attempt (used at shutdown). */
     void release(StepLease lease);
+
+    /**
+     * Gives back every step {@code owner} holds a lease on that is not among {@code held}: the claims of a
+     * transaction whose answer was lost when the database connection broke (it may have committed), and attempts
+     * whose result could not be committed. They are queued again at once instead of waiting for their leases to
+     * run out; the attempts they hold are not counted.
+     *
+     * @return how many steps were given back
+     */
+    int releaseUnheld(String owner, Collection<StepLease> held);
 
     /** When the earliest dispatch intent is due, if there is one. */
     Optional<Instant> nextDueAt();

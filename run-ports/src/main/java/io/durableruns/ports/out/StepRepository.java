@@ -48,6 +48,9 @@ public interface StepRepository {
      */
     StepRecord decrementPendingDeps(String runId, String name);
 
+    /** RUNNING steps leased to {@code owner}. */
+    List<StepRecord> findLeasedBy(String owner);
+
     /**
      * RUNNING steps of unfinished runs whose lease expired before {@code now}, ordered by lease expiry, run id and
      * step name, strictly after {@code after} when it is not null (a keyset page: a sweeper that skips some rows
