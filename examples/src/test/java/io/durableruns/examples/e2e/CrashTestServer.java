@@ -3,6 +3,7 @@ package io.durableruns.examples.e2e;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.StepDefinition;
 import io.durableruns.core.graph.StepGraph;
+import io.durableruns.examples.graphs.ResearchGraph;
 import io.durableruns.examples.server.RunsServer;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Map;
 
 /**
  * A server process for the crash tests: the standalone server with a graph whose middle step is slow and
- * has a short timeout, so a lease expires a few seconds after its process is killed.
+ * has a short timeout, so a lease expires a few seconds after its process is killed, and the research demo graph
+ * with the same short timeout on every step.
  */
 public final class CrashTestServer {
     static final Duration WORK_TIMEOUT = Duration.ofSeconds(3);
@@ -30,7 +32,16 @@ public final class CrashTestServer {
                         }))
                 .step("finish", List.of("work"), ctx -> "done")
                 .build();
-        return new GraphRegistry().register(slow);
+        StepGraph research = ResearchGraph.create();
+        StepGraph.Builder quick = StepGraph.builder(research.name(), research.version());
+        for (StepDefinition step : research.steps()) {
+            quick.step(StepDefinition.named(step.name())
+                    .dependsOn(step.dependsOn())
+                    .retry(step.retry())
+                    .timeout(WORK_TIMEOUT)
+                    .handler(step.handler()));
+        }
+        return new GraphRegistry().register(slow).register(quick.build());
     }
 
     public static void main(String[] args) throws InterruptedException {
