@@ -44,19 +44,22 @@ final class JdbiStepRepository implements StepRepository {
             + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
     private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
             + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
-    private static final String LEASED_BY =
-            "SELECT " + COLUMNS + " FROM ${t}steps WHERE status = 'RUNNING' AND lease_owner = :owner";
+    /** Steps of unfinished runs, found from the runs' status index: few, however many runs have finished. */
+    private static final String OF_UNFINISHED_RUNS =
+            " FROM ${t}runs r JOIN ${t}steps s ON s.run_id = r.id" + " WHERE r.status IN ('QUEUED', 'RUNNING')";
+
     private static final String QUALIFIED = "s." + COLUMNS.replace(", ", ", s.");
-    private static final String EXPIRED = "SELECT " + QUALIFIED + " FROM ${t}steps s JOIN ${t}runs r ON r.id = s.run_id"
-            + " WHERE s.status = 'RUNNING' AND s.lease_until < :now AND r.status IN ('QUEUED', 'RUNNING')"
+    private static final String LEASED_BY =
+            "SELECT " + QUALIFIED + OF_UNFINISHED_RUNS + " AND s.status = 'RUNNING' AND s.lease_owner = :owner";
+    private static final String EXPIRED = "SELECT " + QUALIFIED + OF_UNFINISHED_RUNS
+            + " AND s.status = 'RUNNING' AND s.lease_until < :now"
             + " AND (s.lease_until, s.run_id, s.name) > (:after_at, :after_run, :after_step)"
             + " ORDER BY s.lease_until, s.run_id, s.name LIMIT :limit";
-    private static final String STRANDED =
-            "SELECT " + QUALIFIED + " FROM ${t}steps s JOIN ${t}runs r ON r.id = s.run_id"
-                    + " WHERE s.status IN ('QUEUED', 'RETRYING') AND s.due_at < :due_before AND r.status IN ('QUEUED', 'RUNNING')"
-                    + " AND NOT EXISTS (SELECT 1 FROM ${t}dispatch_intents i WHERE i.run_id = s.run_id AND i.step = s.name)"
-                    + " AND (s.due_at, s.run_id, s.name) > (:after_at, :after_run, :after_step)"
-                    + " ORDER BY s.due_at, s.run_id, s.name LIMIT :limit";
+    private static final String STRANDED = "SELECT " + QUALIFIED + OF_UNFINISHED_RUNS
+            + " AND s.status IN ('QUEUED', 'RETRYING') AND s.due_at < :due_before"
+            + " AND NOT EXISTS (SELECT 1 FROM ${t}dispatch_intents i WHERE i.run_id = s.run_id AND i.step = s.name)"
+            + " AND (s.due_at, s.run_id, s.name) > (:after_at, :after_run, :after_step)"
+            + " ORDER BY s.due_at, s.run_id, s.name LIMIT :limit";
     /** Sorts before every step: the scans start here when they have no cursor. */
     private static final StepCursor START = new StepCursor(Instant.EPOCH, "", "");
 
