@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.durableruns.core.contract.Calls;
+import io.durableruns.core.contract.Intercepted;
 import io.durableruns.core.contract.Runs;
 import io.durableruns.core.dispatch.Dispatcher;
 import io.durableruns.core.engine.RunEngine;
@@ -16,8 +17,13 @@ import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.out.DispatchSignal;
+import io.durableruns.ports.out.IntentRepository;
+import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StoreTransaction;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -27,6 +33,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -166,6 +174,60 @@ class PostgresSharedDispatchTest {
         for (String id : ids) {
             assertThat(calls.of(id, "second", 1)).isEqualTo(1);
         }
+    }
+
+    /**
+     * A claim skips intents whose run another transaction holds (a step commit, a command), and such a transaction
+     * may itself skip the intent the claim holds for that moment: neither takes it, and no commit signals it again.
+     * The dispatcher must look again once the holder is done, with no poll to rescue it.
+     */
+    @Test
+    void a_claim_that_skipped_a_held_run_looks_again_without_a_poll() throws Exception {
+        StepGraph single = StepGraph.builder("held", 1)
+                .step("only", ctx -> calls.record(ctx, 1))
+                .build();
+        Semaphore claims = new Semaphore(0);
+        RunStore observed = Intercepted.store(
+                DATABASE.openStore(),
+                tx -> Intercepted.method(
+                        StoreTransaction.class,
+                        tx,
+                        "intents",
+                        intents -> Intercepted.method(
+                                IntentRepository.class, (IntentRepository) intents.proceed(), "claimDue", claim -> {
+                                    Object taken = claim.proceed();
+                                    claims.release();
+                                    return taken;
+                                })));
+        Dispatcher dispatcher = Dispatcher.builder()
+                .workers(1)
+                .pollInterval(Duration.ofHours(1))
+                .sweepInterval(Duration.ofHours(1))
+                .build();
+        dispatchers.add(dispatcher);
+        RunEngine engine = RunEngine.builder()
+                .store(observed)
+                .registry(new GraphRegistry().register(single))
+                .dispatchSignal(dispatcher)
+                .build();
+        String id = Runs.start(engine, "held", Map.of());
+
+        try (Connection holder = DriverManager.getConnection(DATABASE.url())) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock =
+                    holder.prepareStatement("SELECT id FROM " + DATABASE.schema() + ".runs WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, id);
+                lock.executeQuery().close();
+            }
+            dispatcher.start(engine);
+            assertThat(claims.tryAcquire(Runs.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the dispatcher's first claim")
+                    .isTrue();
+            assertThat(calls.of(id, "only", 1)).as("runs of the held step").isZero();
+            holder.commit();
+        }
+        Runs.awaitSucceeded(engine, List.of(id));
+        assertThat(calls.of(id, "only", 1)).isEqualTo(1);
     }
 
     @Test

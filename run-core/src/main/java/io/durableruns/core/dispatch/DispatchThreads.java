@@ -143,17 +143,34 @@ final class DispatchThreads {
             }
             wake.claimed(grant, tasks.size());
             handoff.addAll(tasks);
-            if (grant.lookUpNextDue() && tasks.size() < grant.slots()) {
+            if (tasks.size() < grant.slots()) {
                 scheduleNextDue();
             }
         }
     }
 
+    /**
+     * After a take that came back short: when does work fall due next? Later: a timer. Already: the take left due
+     * work behind, held for the moment by another transaction (a claim skips what others lock, and the holder,
+     * a commit or another process's claim, may skip it in turn), so nobody may be about to take it and no signal
+     * may come. Then look again shortly, backing off while it stays held.
+     */
     private void scheduleNextDue() {
+        Optional<Instant> next;
         try {
-            transport.nextDueAt().filter(due -> due.isAfter(Instant.now())).ifPresent(wake::intentsDue);
+            next = transport.nextDueAt();
         } catch (Throwable e) {
             LOG.warn("Looking up when work falls due failed; the poll will retry: {}", e.toString());
+            return;
+        }
+        Instant now = Instant.now();
+        if (next.isEmpty()) {
+            wake.nothingLeftBehind();
+        } else if (next.get().isAfter(now)) {
+            wake.nothingLeftBehind();
+            wake.intentsDue(next.get());
+        } else {
+            wake.dueWorkLeftBehind(now);
         }
     }
 

@@ -9,12 +9,16 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * When the dispatcher's fetcher should claim, and how many leases: it waits until a worker is free and there is a
  * reason to look for due work (an in-process signal, a notification from another process, a timer for an intent
- * due later, a full previous claim, or the slow safety-net poll).
+ * due later or for due work another transaction held, a full previous claim, or the slow safety-net poll).
  */
 final class WakeState {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private static final Duration MIN_RELOOK = Duration.ofMillis(1);
+    private static final Duration MAX_RELOOK = Duration.ofMillis(500);
+
     private final long pollNanos;
+    private long relookNanos = MIN_RELOOK.toNanos();
 
     private int idle;
     private boolean dueNow;
@@ -113,6 +117,32 @@ final class WakeState {
                 dueNow = true;
             }
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A take left due work behind that other transactions held: look again after a short pause, doubling while it
+     * stays held, never longer than {@link #MAX_RELOOK} (locks are held for a transaction, milliseconds).
+     */
+    void dueWorkLeftBehind(Instant now) {
+        lock.lock();
+        try {
+            Instant at = now.plusNanos(relookNanos);
+            relookNanos = Math.min(relookNanos * 2, MAX_RELOOK.toNanos());
+            timer = timer == null || at.isBefore(timer) ? at : timer;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A take found no due work left behind: the next one that does starts with a short pause again. */
+    void nothingLeftBehind() {
+        lock.lock();
+        try {
+            relookNanos = MIN_RELOOK.toNanos();
         } finally {
             lock.unlock();
         }
