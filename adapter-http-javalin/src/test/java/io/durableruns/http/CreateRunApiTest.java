@@ -206,6 +206,24 @@ class CreateRunApiTest {
         assertThat(api.runCount()).isZero();
     }
 
+    /**
+     * A refused body must not cost the client its answer: a server that answers 413 from the declared length and
+     * closes with the body unread resets the connection, and the client can lose the 413 with it.
+     */
+    @Test
+    void a_client_that_sends_an_oversized_body_reads_the_413_every_time_and_the_connection_stays_usable() {
+        String oversized = "{\"graph\":\"demo\",\"input\":{\"pad\":\""
+                + "x".repeat(RunsHttpServer.DEFAULT_BODY_LIMIT + 100_000) + "\"}}";
+        for (int i = 0; i < 30; i++) {
+            Response refused = api.post("/api/runs", oversized);
+            assertThat(refused.status()).as("answer %d", i).isEqualTo(413);
+            assertThat(api.post("/api/runs", "{\"graph\":\"demo\"}").status())
+                    .as("the request after answer %d", i)
+                    .isEqualTo(201);
+        }
+        assertThat(api.runCount()).isEqualTo(30);
+    }
+
     @Test
     void the_body_limit_is_configurable_and_a_body_of_exactly_the_limit_is_accepted() {
         api.close();
