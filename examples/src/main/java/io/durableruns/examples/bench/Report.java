@@ -107,7 +107,7 @@ final class Report {
                     + num(s.median(RepResult::execRatio) * 100, 0) + "%)");
         }
         if (!lines.isEmpty()) {
-            lines.add("Against the peer: run ../shared/bench/dbos-peer/run.sh in the same minute and compare steps/s"
+            lines.add("Against a peer: measure it in the same minute on the same machine and compare steps/s"
                     + " (docs/BENCHMARKS.md, side by side); a figure from another run says nothing.");
         }
         return lines;
