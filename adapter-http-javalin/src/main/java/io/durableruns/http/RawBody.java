@@ -14,7 +14,7 @@ import java.io.InputStream;
  * of an answer). Larger bodies are refused without reading them.
  */
 final class RawBody {
-    static final int DRAIN_FACTOR = 4;
+    private static final int DRAIN_FACTOR = 4;
 
     private RawBody() {}
 

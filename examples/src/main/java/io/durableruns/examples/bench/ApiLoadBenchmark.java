@@ -105,7 +105,8 @@ public final class ApiLoadBenchmark {
         return rows;
     }
 
-    private record Phase(List<Long> latencies, double createSeconds, double finishSeconds, int runs) {
+    /** One phase's create latencies (nanoseconds, sorted) and durations. */
+    private record Phase(long[] latencies, double createSeconds, double finishSeconds, int runs) {
         double createsPerSecond() {
             return runs / createSeconds;
         }
@@ -114,11 +115,9 @@ public final class ApiLoadBenchmark {
             return runs / finishSeconds;
         }
 
+        /** The nearest-rank percentile of the create latencies, in milliseconds. */
         double percentile(double p) {
-            List<Long> sorted = new ArrayList<>(latencies);
-            Collections.sort(sorted);
-            int index = Math.max(0, (int) Math.ceil(p * sorted.size()) - 1);
-            return sorted.get(index) / 1e6;
+            return HandlerClock.percentile(latencies, p) / 1e6;
         }
     }
 
@@ -165,7 +164,8 @@ public final class ApiLoadBenchmark {
             Thread.sleep(5);
         }
         double finishSeconds = (System.nanoTime() - start) / 1e9;
-        return new Phase(List.copyOf(latencies), createSeconds, finishSeconds, total);
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new Phase(sorted, createSeconds, finishSeconds, total);
     }
 
     private static long unfinished(RunsServer server) {

@@ -163,15 +163,7 @@ final class DispatchThreads {
             LOG.warn("Looking up when work falls due failed; the poll will retry: {}", e.toString());
             return;
         }
-        Instant now = Instant.now();
-        if (next.isEmpty()) {
-            wake.nothingLeftBehind();
-        } else if (next.get().isAfter(now)) {
-            wake.nothingLeftBehind();
-            wake.intentsDue(next.get());
-        } else {
-            wake.dueWorkLeftBehind(now);
-        }
+        wake.afterShortTake(next, Instant.now());
     }
 
     private void workLoop() {

@@ -2,6 +2,7 @@ package io.durableruns.core.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,11 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * due later or for due work another transaction held, a full previous claim, or the slow safety-net poll).
  */
 final class WakeState {
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
     private static final Duration MIN_RELOOK = Duration.ofMillis(1);
     private static final Duration MAX_RELOOK = Duration.ofMillis(500);
 
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     private final long pollNanos;
     private long relookNanos = MIN_RELOOK.toNanos();
 
@@ -123,26 +124,27 @@ final class WakeState {
     }
 
     /**
-     * A take left due work behind that other transactions held: look again after a short pause, doubling while it
-     * stays held, never longer than {@link #MAX_RELOOK} (locks are held for a transaction, milliseconds).
+     * A take came back short, and the earliest intent left is due at {@code next}. Later than {@code now}: a timer
+     * for it. Already due: the take left due work behind that other transactions held, so look again after a short
+     * pause, doubling while it stays held, never longer than {@link #MAX_RELOOK} (locks are held for a transaction,
+     * milliseconds). Nothing left, or nothing due yet: the next pause starts short again.
      */
-    void dueWorkLeftBehind(Instant now) {
+    void afterShortTake(Optional<Instant> next, Instant now) {
         lock.lock();
         try {
-            Instant at = now.plusNanos(relookNanos);
-            relookNanos = Math.min(relookNanos * 2, MAX_RELOOK.toNanos());
+            Instant at;
+            if (next.isPresent() && !next.get().isAfter(now)) {
+                at = now.plusNanos(relookNanos);
+                relookNanos = Math.min(relookNanos * 2, MAX_RELOOK.toNanos());
+            } else {
+                relookNanos = MIN_RELOOK.toNanos();
+                if (next.isEmpty()) {
+                    return;
+                }
+                at = next.get();
+            }
             timer = timer == null || at.isBefore(timer) ? at : timer;
             changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** A take found no due work left behind: the next one that does starts with a short pause again. */
-    void nothingLeftBehind() {
-        lock.lock();
-        try {
-            relookNanos = MIN_RELOOK.toNanos();
         } finally {
             lock.unlock();
         }
