@@ -7,6 +7,7 @@ import io.durableruns.jdbc.internal.DatabaseUrl;
 import io.durableruns.jdbc.internal.Dialect;
 import io.durableruns.jdbc.internal.IntentListener;
 import io.durableruns.jdbc.internal.Migrator;
+import io.durableruns.jdbc.internal.SqliteJournal;
 import io.durableruns.jdbc.internal.StoreContext;
 import io.durableruns.jdbc.internal.StoreErrors;
 import io.durableruns.jdbc.internal.TransactionRunner;
@@ -108,8 +109,8 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("could not create the folder of the SQLite database " + absolute + ": " + e, e);
         }
+        SqliteJournal.useWal(absolute, options.sqliteBusyTimeout());
         SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.setBusyTimeout((int) options.sqliteBusyTimeout().toMillis());
         SQLiteDataSource sqliteSource = new SQLiteDataSource(sqlite);
