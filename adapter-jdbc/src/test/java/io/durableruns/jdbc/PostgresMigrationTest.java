@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durableruns.core.contract.AtOnce;
 import io.durableruns.jdbc.internal.Migrator;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.model.RunRecord;
@@ -12,14 +13,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -69,22 +64,8 @@ class PostgresMigrationTest {
     @Test
     void processes_migrating_at_once_apply_each_migration_once() throws Exception {
         String schema = DATABASE.schema() + "_race";
-        int processes = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(processes);
-        try {
-            CyclicBarrier barrier = new CyclicBarrier(processes);
-            List<Future<JdbcRunStore>> stores = new ArrayList<>();
-            for (int i = 0; i < processes; i++) {
-                stores.add(pool.submit(() -> {
-                    barrier.await(30, TimeUnit.SECONDS);
-                    return open(schema, "", true);
-                }));
-            }
-            for (Future<JdbcRunStore> store : stores) {
-                assertThat(store.get(60, TimeUnit.SECONDS).readiness().ready()).isTrue();
-            }
-        } finally {
-            pool.shutdownNow();
+        for (JdbcRunStore store : AtOnce.call(4, Duration.ofSeconds(60), () -> open(schema, "", true))) {
+            assertThat(store.readiness().ready()).isTrue();
         }
         assertThat(query("SELECT count(*) FROM \"" + schema + "\".schema_history"))
                 .isEqualTo(Migrator.migrationCount());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.durableruns.core.contract.AtOnce;
 import io.durableruns.jdbc.internal.Migrator;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
@@ -13,14 +14,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,33 +66,13 @@ class SqliteMigrationTest {
      */
     @Test
     void stores_opening_one_file_at_once_migrate_it_once() throws Exception {
-        int processes = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(processes);
-        try {
-            for (int round = 0; round < 40; round++) {
-                Path file = folder.resolve("race-" + round + ".db");
-                List<JdbcRunStore> opened = new ArrayList<>();
-                try {
-                    CyclicBarrier barrier = new CyclicBarrier(processes);
-                    List<Future<JdbcRunStore>> stores = new ArrayList<>();
-                    for (int i = 0; i < processes; i++) {
-                        stores.add(pool.submit(() -> {
-                            barrier.await(30, TimeUnit.SECONDS);
-                            return JdbcRunStore.sqlite(file, JdbcOptions.defaults());
-                        }));
-                    }
-                    for (Future<JdbcRunStore> store : stores) {
-                        opened.add(store.get(60, TimeUnit.SECONDS));
-                    }
-                } finally {
-                    opened.forEach(JdbcRunStore::close);
-                }
-                assertThat(query(file, "SELECT count(*) FROM schema_history"))
-                        .as("round %d", round)
-                        .isEqualTo(Migrator.migrationCount());
-            }
-        } finally {
-            pool.shutdownNow();
+        for (int round = 0; round < 40; round++) {
+            Path file = folder.resolve("race-" + round + ".db");
+            AtOnce.call(4, Duration.ofSeconds(60), () -> JdbcRunStore.sqlite(file, JdbcOptions.defaults()))
+                    .forEach(JdbcRunStore::close);
+            assertThat(query(file, "SELECT count(*) FROM schema_history"))
+                    .as("round %d", round)
+                    .isEqualTo(Migrator.migrationCount());
         }
     }
 

@@ -53,7 +53,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -348,25 +347,12 @@ public abstract class RunStoreContract {
             tx.steps().insertAll(List.of(step(id, "join", StepStatus.PENDING, deps, List.of())));
             return null;
         });
-        ExecutorService pool = Executors.newFixedThreadPool(deps);
-        try {
-            CyclicBarrier barrier = new CyclicBarrier(deps);
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int i = 0; i < deps; i++) {
-                results.add(pool.submit(() -> {
-                    barrier.await(10, TimeUnit.SECONDS);
-                    return store.inTransaction(
-                            tx -> tx.steps().decrementPendingDeps(id, "join").pendingDeps());
-                }));
-            }
-            List<Integer> seen = new ArrayList<>();
-            for (Future<Integer> f : results) {
-                seen.add(f.get(30, TimeUnit.SECONDS));
-            }
-            assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> seen = AtOnce.call(
+                deps,
+                Duration.ofSeconds(30),
+                () -> store.inTransaction(
+                        tx -> tx.steps().decrementPendingDeps(id, "join").pendingDeps()));
+        assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
     }
 
     @Test
