@@ -20,7 +20,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /** Runs and idempotency keys in SQL. */
 final class JdbiRunRepository implements RunRepository {
@@ -60,8 +62,24 @@ final class JdbiRunRepository implements RunRepository {
 
     @Override
     public void insert(RunRecord run) {
-        tx.handle()
-                .createUpdate(ctx.sql(INSERT))
+        bind(tx.handle().createUpdate(ctx.sql(INSERT)), run).execute();
+    }
+
+    @Override
+    public void insertAll(List<RunRecord> runs) {
+        if (runs.size() < 2) {
+            runs.forEach(this::insert);
+            return;
+        }
+        PreparedBatch batch = tx.handle().prepareBatch(ctx.sql(INSERT));
+        for (RunRecord run : runs) {
+            bind(batch, run).add();
+        }
+        batch.execute();
+    }
+
+    private <T extends SqlStatement<T>> T bind(T statement, RunRecord run) {
+        return statement
                 .bind("id", Args.text(run.id()))
                 .bind("graph", Args.text(run.graph()))
                 .bind("version", Args.integer(run.version()))
@@ -72,8 +90,7 @@ final class JdbiRunRepository implements RunRepository {
                 .bind("sinks_remaining", Args.integer(run.sinksRemaining()))
                 .bind("created_at", ctx.instant(run.createdAt()))
                 .bind("updated_at", ctx.instant(run.updatedAt()))
-                .bind("finished_at", ctx.instant(run.finishedAt()))
-                .execute();
+                .bind("finished_at", ctx.instant(run.finishedAt()));
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.durableruns.core.graph.StepDefinition;
 import io.durableruns.core.graph.StepGraph;
 import io.durableruns.core.internal.AttemptContext;
 import io.durableruns.core.internal.Json;
-import io.durableruns.ports.IdempotencyConflictException;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.CreateRunResult;
@@ -40,7 +39,6 @@ import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.DispatchSignal;
 import io.durableruns.ports.out.EngineObserver;
 import io.durableruns.ports.out.IdGenerator;
-import io.durableruns.ports.out.RunRepository.IdempotencyReservation;
 import io.durableruns.ports.out.RunStore;
 import io.durableruns.ports.out.StoreTransaction;
 import java.time.Clock;
@@ -87,6 +85,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
     private final HandlerRunner handlers;
     private final RunCommands commands;
     private final Outbox outbox;
+    private final Creations creations;
     private final ConcurrentHashMap<StepLease, PreparedAttempt> prepared = new ConcurrentHashMap<>();
     private final GraphReconciliation.Report startupReport;
 
@@ -99,6 +98,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         this.handlers = new HandlerRunner(settings);
         this.commands = new RunCommands(settings, failures, queries);
         this.outbox = new Outbox(settings, failures);
+        this.creations = new Creations(settings, queries);
         this.startupReport =
                 reconcile ? new GraphReconciliation(settings).reconcile() : GraphReconciliation.Report.EMPTY;
     }
@@ -125,20 +125,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
                 + (command.version() == null ? "newest" : command.version()) + "\n" + Json.canonical(command.input()));
         String runId = s.ids().newId("run");
         Instant now = s.now();
-        CreateRunResult result = s.store().inTransaction(tx -> {
-            if (command.idempotencyKey() != null) {
-                Optional<IdempotencyReservation> earlier =
-                        tx.runs().reserveIdempotencyKey(command.idempotencyKey(), requestHash, runId, now);
-                if (earlier.isPresent()) {
-                    if (!earlier.get().requestHash().equals(requestHash)) {
-                        throw new IdempotencyConflictException(
-                                command.idempotencyKey(), earlier.get().runId());
-                    }
-                    return new CreateRunResult(queries.details(tx, earlier.get().runId()), false);
-                }
-            }
-            return new CreateRunResult(insertRun(tx, graph, runId, command, now), true);
-        });
+        CreateRunResult result = creations.create(graph, command, requestHash, runId, now);
         if (result.created()) {
             s.signal().intentsCommitted(now);
             s.observer().runCreated(graph.name());
@@ -146,58 +133,9 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         return result;
     }
 
-    private RunDetails insertRun(
-            StoreTransaction tx, StepGraph graph, String runId, CreateRunCommand command, Instant now) {
-        RunRecord run = new RunRecord(
-                runId,
-                graph.name(),
-                graph.version(),
-                RunStatus.QUEUED,
-                command.input(),
-                null,
-                command.idempotencyKey(),
-                graph.sinks().size(),
-                now,
-                now,
-                null);
-        tx.runs().insert(run);
-        Events events = new Events(runId);
-        events.add(
-                now,
-                EventType.RUN_CREATED,
-                null,
-                null,
-                Json.obj("graph", graph.name(), "version", graph.version(), "fingerprint", graph.fingerprint()));
-        List<StepRecord> steps = new ArrayList<>();
-        List<DispatchIntent> intents = new ArrayList<>();
-        for (StepDefinition def : graph.steps()) {
-            boolean root = def.dependsOn().isEmpty();
-            StepRecord step = new StepRecord(
-                    runId,
-                    def.name(),
-                    root ? StepStatus.QUEUED : StepStatus.PENDING,
-                    0,
-                    0,
-                    def.dependsOn().size(),
-                    def.dependsOn(),
-                    null,
-                    null,
-                    root ? now : null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    now);
-            steps.add(step);
-            if (root) {
-                events.add(now, EventType.STEP_QUEUED, def.name(), null, null);
-                intents.add(s.intent(step, now, now));
-            }
-        }
-        tx.steps().insertAll(steps);
-        tx.intents().insertAll(intents);
-        tx.timeline().append(events.list());
-        return new RunDetails(run, steps);
+    /** How many creations wait for a transaction of other creations to end (for tests). */
+    int creationsWaiting() {
+        return creations.waitingCount();
     }
 
     // ---- delivery ----------------------------------------------------------------------------------------

@@ -50,7 +50,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -162,6 +164,41 @@ public abstract class RunStoreContract {
         assertThat(back).isEqualTo(r);
         var r1 = store.inTransaction(tx -> tx.runs().find(runId(2)));
         assertThat(r1).isEmpty();
+    }
+
+    @Test
+    void several_runs_inserted_at_once_round_trip_like_runs_inserted_one_by_one() {
+        List<RunRecord> runs = List.of(
+                run(runId(1), "g", T0),
+                run(runId(2), "h", T0.plusMillis(1)),
+                new RunRecord(
+                        runId(3),
+                        "g",
+                        2,
+                        RunStatus.QUEUED,
+                        json("{\"s\":\"'; DROP TABLE runs; --\"}"),
+                        null,
+                        "key-3",
+                        1,
+                        T0,
+                        T0,
+                        null));
+        store.inTransaction(tx -> {
+            tx.runs().insertAll(runs);
+            tx.runs().insertAll(List.of());
+            return null;
+        });
+        for (RunRecord r : runs) {
+            Optional<RunRecord> back = store.inTransaction(tx -> tx.runs().find(r.id()));
+            assertThat(back).contains(r);
+        }
+        assertThatThrownBy(() -> store.inTransaction(tx -> {
+                    tx.runs().insertAll(List.of(run(runId(4), "g", T0), run(runId(1), "g", T0)));
+                    return null;
+                }))
+                .isInstanceOf(RuntimeException.class);
+        Optional<RunRecord> rolledBack = store.inTransaction(tx -> tx.runs().find(runId(4)));
+        assertThat(rolledBack).isEmpty();
     }
 
     @Test
@@ -949,6 +986,90 @@ public abstract class RunStoreContract {
                         kit.engine().create(new CreateRunCommand("retrying", null, json("{\"topic\":\"b\"}"), "req-1")))
                 .isInstanceOf(IdempotencyConflictException.class);
         assertThat(kit.engine().list(RunListQuery.firstPage()).runs()).hasSize(1);
+    }
+
+    @Test
+    void concurrent_creations_each_get_the_outcome_they_would_get_alone() throws Exception {
+        RunTestKit kit = kit(retrying());
+        int callers = 8;
+        int perCaller = 30;
+        // Per caller: unkeyed runs, a key of its own, a key every caller shares with the same input, and a key
+        // every caller shares with an input of its own (so all but the first of those conflict).
+        AtomicInteger nextCaller = new AtomicInteger();
+        Callable<List<Object>> work = () -> {
+            int caller = nextCaller.getAndIncrement();
+            List<Object> outcomes = new ArrayList<>();
+            for (int i = 0; i < perCaller; i++) {
+                String key;
+                JsonNode input;
+                switch (i % 4) {
+                    case 0 -> {
+                        key = null;
+                        input = json("{\"c\":" + caller + ",\"i\":" + i + "}");
+                    }
+                    case 1 -> {
+                        key = "own-" + caller + "-" + i;
+                        input = json("{\"c\":" + caller + ",\"i\":" + i + "}");
+                    }
+                    case 2 -> {
+                        key = "shared-" + i;
+                        input = json("{\"i\":" + i + "}");
+                    }
+                    default -> {
+                        key = "contested-" + i;
+                        input = json("{\"c\":" + caller + "}");
+                    }
+                }
+                try {
+                    outcomes.add(kit.engine().create(new CreateRunCommand("retrying", null, input, key)));
+                } catch (IdempotencyConflictException e) {
+                    outcomes.add(key);
+                }
+            }
+            return outcomes;
+        };
+        List<List<Object>> results = AtOnce.call(callers, Duration.ofSeconds(60), work);
+        Map<String, Set<String>> runsByKey = new ConcurrentHashMap<>();
+        Map<String, Integer> createdByKey = new ConcurrentHashMap<>();
+        int unkeyed = 0;
+        int conflicts = 0;
+        for (List<Object> outcomes : results) {
+            for (int i = 0; i < perCaller; i++) {
+                Object o = outcomes.get(i);
+                if (o instanceof String key) {
+                    assertThat(key).startsWith("contested-");
+                    conflicts++;
+                    continue;
+                }
+                var created = (io.durableruns.ports.in.CreateRunResult) o;
+                RunRecord run = created.run().run();
+                assertThat(created.run().steps()).hasSize(2);
+                assertThat(kit.run(run.id()).run().input()).isEqualTo(run.input());
+                if (run.idempotencyKey() == null) {
+                    assertThat(created.created()).isTrue();
+                    unkeyed++;
+                } else {
+                    runsByKey
+                            .computeIfAbsent(run.idempotencyKey(), k -> ConcurrentHashMap.newKeySet())
+                            .add(run.id());
+                    createdByKey.merge(run.idempotencyKey(), created.created() ? 1 : 0, Integer::sum);
+                }
+            }
+        }
+        int[] perKind = new int[4];
+        for (int i = 0; i < perCaller; i++) {
+            perKind[i % 4]++;
+        }
+        assertThat(runsByKey.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
+        assertThat(createdByKey.values()).allSatisfy(n -> assertThat(n).isEqualTo(1));
+        assertThat(unkeyed).isEqualTo(callers * perKind[0]);
+        assertThat(conflicts).isEqualTo((callers - 1) * perKind[3]);
+        assertThat(runsByKey).hasSize(callers * perKind[1] + perKind[2] + perKind[3]);
+        long stored = kit.engine()
+                .list(new RunListQuery(RunFilter.any(), RunListQuery.MAX_LIMIT, null))
+                .runs()
+                .size();
+        assertThat(stored).isEqualTo(unkeyed + runsByKey.size());
     }
 
     @Test

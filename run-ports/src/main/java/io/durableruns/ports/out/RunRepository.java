@@ -16,6 +16,13 @@ public interface RunRepository {
 
     void insert(RunRecord run);
 
+    /** Inserts several runs; stores that can write them in one statement do. */
+    default void insertAll(List<RunRecord> runs) {
+        for (RunRecord run : runs) {
+            insert(run);
+        }
+    }
+
     Optional<RunRecord> find(String runId);
 
     /**
