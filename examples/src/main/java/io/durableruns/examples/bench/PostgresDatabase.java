@@ -35,8 +35,9 @@ final class PostgresDatabase implements BenchDatabase {
             + " (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = d.datname AND a.pid <> pg_backend_pid()"
             + " AND a.backend_type = 'client backend'"
             + " AND coalesce(a.application_name, '') NOT LIKE '" + APPLICATION + "%'"
-            + " AND (a.backend_start > ? OR a.state_change > ?)) AS foreign_sessions"
-            + " FROM pg_stat_database d WHERE d.datname = current_database()";
+            + " AND (a.backend_start > ? OR a.state_change > ?)) AS foreign_sessions,"
+            + " w.wal_records, w.wal_fpi, w.wal_bytes"
+            + " FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = current_database()";
 
     private final String adminUrl;
     private final String database;
@@ -48,6 +49,9 @@ final class PostgresDatabase implements BenchDatabase {
     private String schema;
     private long commits;
     private long rollbacks;
+    private long walRecords;
+    private long walFpi;
+    private long walBytes;
     private OffsetDateTime lastMark;
 
     /**
@@ -164,9 +168,21 @@ final class PostgresDatabase implements BenchDatabase {
                     rs.next();
                     long c1 = rs.getLong("xact_commit");
                     long r1 = rs.getLong("xact_rollback");
-                    TxCount delta = new TxCount(c1 - commits, r1 - rollbacks, rs.getInt("foreign_sessions"));
+                    long records = rs.getLong("wal_records");
+                    long fpi = rs.getLong("wal_fpi");
+                    long bytes = rs.getLong("wal_bytes");
+                    TxCount delta = new TxCount(
+                            c1 - commits,
+                            r1 - rollbacks,
+                            rs.getInt("foreign_sessions"),
+                            records - walRecords,
+                            fpi - walFpi,
+                            bytes - walBytes);
                     commits = c1;
                     rollbacks = r1;
+                    walRecords = records;
+                    walFpi = fpi;
+                    walBytes = bytes;
                     lastMark = rs.getObject("at", OffsetDateTime.class);
                     return delta;
                 }

@@ -66,6 +66,19 @@ record RepResult(
         return txCounted ? (double) execTx.commits() / steps() : Double.NaN;
     }
 
+    /** Write-ahead log per step, creation and execution, the whole cluster's (see {@link TxCount}). */
+    double walBytesPerStep() {
+        return txCounted ? (double) (createTx.walBytes() + execTx.walBytes()) / steps() : Double.NaN;
+    }
+
+    double walRecordsPerStep() {
+        return txCounted ? (double) (createTx.walRecords() + execTx.walRecords()) / steps() : Double.NaN;
+    }
+
+    double walFpiPerStep() {
+        return txCounted ? (double) (createTx.walFpi() + execTx.walFpi()) / steps() : Double.NaN;
+    }
+
     double rollbacksPerStep() {
         return txCounted ? (double) (createTx.rollbacks() + execTx.rollbacks()) / steps() : Double.NaN;
     }

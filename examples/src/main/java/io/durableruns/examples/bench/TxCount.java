@@ -1,14 +1,21 @@
 package io.durableruns.examples.bench;
 
 /**
- * Transactions a database committed and rolled back between two readings, and how many sessions of other clients
- * were active meanwhile (their transactions are in the count too).
+ * Transactions a database committed and rolled back between two readings, how many sessions of other clients
+ * were active meanwhile (their transactions are in the count too), and the write-ahead log the whole cluster wrote
+ * meanwhile ({@code pg_stat_wal}: records, full-page images, bytes; like the CPU figures, it counts every database
+ * of the cluster).
  */
-record TxCount(long commits, long rollbacks, int foreignSessions) {
-    static final TxCount NONE = new TxCount(0, 0, 0);
+record TxCount(long commits, long rollbacks, int foreignSessions, long walRecords, long walFpi, long walBytes) {
+    static final TxCount NONE = new TxCount(0, 0, 0, 0, 0, 0);
 
     TxCount plus(TxCount other) {
         return new TxCount(
-                commits + other.commits, rollbacks + other.rollbacks, Math.max(foreignSessions, other.foreignSessions));
+                commits + other.commits,
+                rollbacks + other.rollbacks,
+                Math.max(foreignSessions, other.foreignSessions),
+                walRecords + other.walRecords,
+                walFpi + other.walFpi,
+                walBytes + other.walBytes);
     }
 }
