@@ -34,7 +34,8 @@ public final class Migrator {
             new Migration(1, "create_tables"),
             new Migration(2, "dispatch_attempts_and_leases"),
             new Migration(3, "runs_graph_status_index"),
-            new Migration(4, "hot_step_updates"));
+            new Migration(4, "hot_step_updates"),
+            new Migration(5, "timeline_run_primary_key"));
 
     private static final String HISTORY_PG =
             "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"

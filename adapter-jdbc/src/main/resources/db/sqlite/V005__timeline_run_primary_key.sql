@@ -1,0 +1,2 @@
+-- Nothing to change on SQLite: its timeline's key is the rowid, which costs no index of its own, and the index on
+-- (run_id, id) is the only one. The number is kept so that both dialects have the same migrations.
