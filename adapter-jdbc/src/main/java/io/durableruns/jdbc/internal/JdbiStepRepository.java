@@ -1,7 +1,6 @@
 package io.durableruns.jdbc.internal;
 
 import io.durableruns.ports.StoreException;
-import io.durableruns.ports.model.StepClaim;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
@@ -45,30 +44,6 @@ final class JdbiStepRepository implements StepRepository {
             + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
     private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
             + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
-    /** The condition, on the row before the write, under which a countdown with a claim claims the step. */
-    private static final String MAKES_READY = "pending_deps = 1 AND status = 'PENDING'";
-
-    private static String ifReady(String column, String value) {
-        return " " + column + " = CASE WHEN " + MAKES_READY + " THEN " + value + " ELSE " + column + " END";
-    }
-
-    /** The countdown and, when it takes the last dependency of a PENDING step, its claim ({@code StepClaim}). */
-    private static final String DECREMENT_AND_CLAIM = "UPDATE ${t}steps SET pending_deps = pending_deps - 1,"
-            + ifReady("status", "'RUNNING'") + "," + ifReady("attempt", "attempt + 1") + ","
-            + ifReady("lease_owner", ":claim_owner") + "," + ifReady("lease_until", ":claim_until") + ","
-            + ifReady("started_at", ":claim_at") + "," + ifReady("due_at", "NULL") + ","
-            + ifReady("finished_at", "NULL") + "," + ifReady("updated_at", ":claim_at")
-            + " WHERE run_id = <run> AND name = :successor RETURNING " + COLUMNS;
-    /**
-     * PostgreSQL: the compare-and-set and the successor's countdown and claim in one statement. The countdown
-     * reads the run id from the compare-and-set's result, so it writes nothing when that did not match; the
-     * statement returns one row either way, which tells the two apart.
-     */
-    private static final String UPDATE_AND_COUNT_DOWN_PG = "WITH done AS (" + UPDATE + " RETURNING run_id),"
-            + " counted AS (" + DECREMENT_AND_CLAIM.replace("<run>", "(SELECT run_id FROM done)") + ")"
-            + " SELECT (SELECT count(*) FROM done) AS done_rows, counted.* FROM (SELECT 1) AS one"
-            + " LEFT JOIN counted ON true";
-
     /** Steps of unfinished runs, found from the runs' status index: few, however many runs have finished. */
     private static final String OF_UNFINISHED_RUNS =
             " FROM ${t}runs r JOIN ${t}steps s ON s.run_id = r.id" + " WHERE r.status IN ('QUEUED', 'RUNNING')";
@@ -185,50 +160,6 @@ final class JdbiStepRepository implements StepRepository {
                 .findOne()
                 .orElseThrow(() -> new StoreException(
                         "step " + name + " of run " + runId + " does not exist; cannot count down its dependencies"));
-    }
-
-    @Override
-    public StepRecord decrementPendingDepsAndClaim(String runId, String name, StepClaim claim) {
-        return bindClaim(tx.handle().createQuery(ctx.sql(DECREMENT_AND_CLAIM.replace("<run>", ":run_id"))), claim)
-                .bind("run_id", Args.text(runId))
-                .bind("successor", Args.text(name))
-                .map((rs, c) -> map(rs))
-                .findOne()
-                .orElseThrow(() -> missing(runId, name));
-    }
-
-    @Override
-    public Optional<StepRecord> updateAndCountDown(
-            StepRecord next, StepStatus expectedStatus, int expectedAttempt, String successor, StepClaim claim) {
-        if (ctx.dialect() != Dialect.POSTGRESQL) {
-            return StepRepository.super.updateAndCountDown(next, expectedStatus, expectedAttempt, successor, claim);
-        }
-        Query query = bindMutable(tx.handle().createQuery(ctx.sql(UPDATE_AND_COUNT_DOWN_PG)), next)
-                .bind("expected_status", Args.text(expectedStatus.name()))
-                .bind("expected_attempt", Args.integer(expectedAttempt))
-                .bind("successor", Args.text(successor));
-        return bindClaim(query, claim)
-                .map((rs, c) -> rs.getLong("done_rows") == 0
-                        ? Optional.<StepRecord>empty()
-                        : Optional.of(rs.getString("run_id") == null ? null : map(rs)))
-                .one()
-                .map(counted -> {
-                    if (counted == null) {
-                        throw missing(next.runId(), successor);
-                    }
-                    return counted;
-                });
-    }
-
-    private Query bindClaim(Query query, StepClaim claim) {
-        return query.bind("claim_owner", Args.text(claim.owner()))
-                .bind("claim_until", ctx.instant(claim.leaseUntil()))
-                .bind("claim_at", ctx.instant(claim.at()));
-    }
-
-    private static StoreException missing(String runId, String name) {
-        return new StoreException(
-                "step " + name + " of run " + runId + " does not exist; cannot count down its dependencies");
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
-import io.durableruns.ports.model.StepClaim;
 import io.durableruns.ports.model.StepLease;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
@@ -155,34 +154,25 @@ final class Claims {
     }
 
     /**
-     * The claim a worker makes of {@code stepName} in the transaction that commits its last dependency: the worker
-     * that ran the dependency runs the step next, without another transaction.
+     * Claims a successor that became ready in the transaction committing its last dependency (which holds the
+     * run), so the worker that ran the dependency runs it next without another transaction.
      */
-    StepClaim claimOf(StepGraph graph, String stepName, String owner, Instant now) {
-        return new StepClaim(owner, now.plus(graph.step(stepName).timeout()).plus(s.leaseMargin()), now);
-    }
-
-    /**
-     * The attempt of a successor that the countdown of its last dependency claimed ({@link #claimOf}), in the
-     * transaction that holds the run: its events, and its dependencies' outputs from {@code knownOutputs} or, when
-     * some are missing there, from the store.
-     */
-    PreparedAttempt claimedReady(
+    PreparedAttempt claimReady(
             StoreTransaction tx,
             RunRecord run,
             StepGraph graph,
-            StepRecord claimed,
+            StepRecord ready,
+            String owner,
             Instant now,
             Map<String, JsonNode> knownOutputs,
             Events events) {
-        StepDefinition def = graph.step(claimed.name());
-        events.add(now, EventType.STEP_QUEUED, claimed.name(), null, null);
-        events.add(
-                now,
-                EventType.STEP_STARTED,
-                claimed.name(),
-                claimed.attempt(),
-                Json.obj("owner", claimed.leaseOwner()));
+        StepDefinition def = graph.step(ready.name());
+        Instant leaseUntil = now.plus(def.timeout()).plus(s.leaseMargin());
+        StepRecord claimed =
+                StepChange.of(ready).queued(now).claimed(owner, leaseUntil, now).build(now);
+        RunStates.update(tx, ready, claimed);
+        events.add(now, EventType.STEP_QUEUED, ready.name(), null, null);
+        events.add(now, EventType.STEP_STARTED, ready.name(), claimed.attempt(), Json.obj("owner", owner));
         Map<String, JsonNode> outputs = new HashMap<>();
         boolean complete = true;
         for (String dep : def.dependsOn()) {
@@ -196,8 +186,7 @@ final class Claims {
         if (!complete) {
             outputs = dependencyOutputs(def, tx.steps().findByRun(run.id()));
         }
-        StepLease lease =
-                new StepLease(run.id(), claimed.name(), claimed.attempt(), claimed.leaseOwner(), claimed.leaseUntil());
+        StepLease lease = new StepLease(run.id(), ready.name(), claimed.attempt(), owner, leaseUntil);
         return new PreparedAttempt(lease, run, claimed, outputs);
     }
 

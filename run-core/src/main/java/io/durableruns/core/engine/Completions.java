@@ -12,7 +12,6 @@ import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
-import io.durableruns.ports.model.StepClaim;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.out.StoreTransaction;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Committing a successful attempt: its effects, its successors and the run's completion, in one transaction. */
 final class Completions {
@@ -52,26 +50,12 @@ final class Completions {
         String runId = running.runId();
         String name = running.name();
         StepRecord done = StepChange.of(running).succeeded(output, now).build(now);
-        List<String> successors = graph.successors(name);
-        String owner = attempt.lease().owner();
-        // A link of a chain whose worker runs the successor next: the step's compare-and-set and the successor's
-        // countdown (and claim, when that makes it ready) are one write.
-        StepRecord linked = null;
-        if (claimSuccessor && successors.size() == 1) {
-            String successor = successors.get(0);
-            Optional<StepRecord> counted = tx.steps()
-                    .updateAndCountDown(
-                            done,
-                            StepStatus.RUNNING,
-                            running.attempt(),
-                            successor,
-                            claims.claimOf(graph, successor, owner, now));
-            if (counted.isEmpty()) {
-                return lost(running);
-            }
-            linked = counted.get();
-        } else if (!tx.steps().update(done, StepStatus.RUNNING, running.attempt())) {
-            return lost(running);
+        if (!tx.steps().update(done, StepStatus.RUNNING, running.attempt())) {
+            return new Committed(
+                    new DeliveryOutcome.Ignored(
+                            runId, name, "attempt " + running.attempt() + " lost its lease before it committed"),
+                    null,
+                    false);
         }
         for (AttemptContext.StagedArtifact a : ctx.stagedArtifacts()) {
             tx.artifacts()
@@ -84,6 +68,7 @@ final class Completions {
         Events events = new Events(runId);
         events.add(now, EventType.STEP_SUCCEEDED, name, running.attempt(), Json.obj("durationMs", elapsed.toMillis()));
         boolean runFinished = false;
+        List<String> successors = graph.successors(name);
         PreparedAttempt next = null;
         if (successors.isEmpty()) {
             if (tx.runs().decrementSinksRemaining(runId) == 0) {
@@ -95,17 +80,13 @@ final class Completions {
             Map<String, JsonNode> known = new HashMap<>(attempt.dependencyOutputs());
             known.put(name, output);
             for (String successor : successors) {
-                StepClaim claim = claimSuccessor && next == null ? claims.claimOf(graph, successor, owner, now) : null;
-                StepRecord s2 = linked != null
-                        ? linked
-                        : claim != null
-                                ? tx.steps().decrementPendingDepsAndClaim(runId, successor, claim)
-                                : tx.steps().decrementPendingDeps(runId, successor);
-                if (claim != null && claim.claimed(s2)) {
-                    next = claims.claimedReady(tx, held, graph, s2, now, known, events);
+                StepRecord s2 = tx.steps().decrementPendingDeps(runId, successor);
+                if (s2.status() != StepStatus.PENDING || s2.pendingDeps() != 0) {
                     continue;
                 }
-                if (s2.status() != StepStatus.PENDING || s2.pendingDeps() != 0) {
+                if (claimSuccessor && next == null) {
+                    next = claims.claimReady(
+                            tx, held, graph, s2, attempt.lease().owner(), now, known, events);
                     continue;
                 }
                 StepRecord queued = StepChange.of(s2).queued(now).build(now);
@@ -117,20 +98,10 @@ final class Completions {
         }
         tx.timeline().append(events.list());
         if (claimSuccessor && next == null) {
-            next = claims.claimOneDue(tx, owner, now);
+            next = claims.claimOneDue(tx, attempt.lease().owner(), now);
         }
         tx.intents().insertAll(intents);
         return new Committed(new DeliveryOutcome.Done(runId, name, running.attempt()), next, runFinished);
-    }
-
-    private static Committed lost(StepRecord running) {
-        return new Committed(
-                new DeliveryOutcome.Ignored(
-                        running.runId(),
-                        running.name(),
-                        "attempt " + running.attempt() + " lost its lease before it committed"),
-                null,
-                false);
     }
 
     /** The run's output: the outputs of its sink steps, by step name. */

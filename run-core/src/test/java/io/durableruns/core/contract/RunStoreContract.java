@@ -31,7 +31,6 @@ import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunPage;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
-import io.durableruns.ports.model.StepClaim;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
@@ -139,39 +138,6 @@ public abstract class RunStoreContract {
                 null,
                 null,
                 T0);
-    }
-
-    /** A run with one step, "join", PENDING on {@code deps} dependencies. */
-    private void insertJoinWaitingFor(String id, int deps) {
-        store.inTransaction(tx -> {
-            tx.runs().insert(run(id, "g", T0));
-            tx.steps().insertAll(List.of(step(id, "join", StepStatus.PENDING, deps, List.of())));
-            return null;
-        });
-    }
-
-    /** {@code step}'s first attempt, claimed by "w1" at T0 for 30 s. */
-    private static StepRecord leasedToW1(StepRecord step) {
-        return new StepRecord(
-                step.runId(),
-                step.name(),
-                StepStatus.RUNNING,
-                1,
-                0,
-                0,
-                List.of(),
-                "w1",
-                T0.plusSeconds(30),
-                null,
-                T0,
-                null,
-                null,
-                null,
-                T0);
-    }
-
-    private Optional<StepRecord> findStep(String runId, String name) {
-        return store.inTransaction(tx -> tx.steps().find(runId, name));
     }
 
     private void insertRunWithSteps(String id) {
@@ -413,117 +379,17 @@ public abstract class RunStoreContract {
     void concurrent_dependency_completions_see_zero_exactly_once() throws Exception {
         String id = runId(1);
         int deps = 8;
-        insertJoinWaitingFor(id, deps);
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(id, "g", T0));
+            tx.steps().insertAll(List.of(step(id, "join", StepStatus.PENDING, deps, List.of())));
+            return null;
+        });
         List<Integer> seen = AtOnce.call(
                 deps,
                 Duration.ofSeconds(30),
                 () -> store.inTransaction(
                         tx -> tx.steps().decrementPendingDeps(id, "join").pendingDeps()));
         assertThat(seen).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
-    }
-
-    @Test
-    void a_countdown_with_a_claim_claims_the_step_only_when_it_takes_its_last_dependency() {
-        String id = runId(1);
-        store.inTransaction(tx -> {
-            tx.runs().insert(run(id, "g", T0));
-            tx.steps()
-                    .insertAll(List.of(
-                            step(id, "join", StepStatus.PENDING, 2, List.of("a", "b")),
-                            step(id, "gone", StepStatus.CANCELLED, 1, List.of("a"))));
-            return null;
-        });
-        StepClaim claim = new StepClaim("w1", T0.plusSeconds(30), T0.plusSeconds(1));
-
-        StepRecord first = store.inTransaction(tx -> tx.steps().decrementPendingDepsAndClaim(id, "join", claim));
-        assertThat(first.status()).isEqualTo(StepStatus.PENDING);
-        assertThat(first.pendingDeps()).isEqualTo(1);
-        assertThat(claim.claimed(first)).isFalse();
-
-        StepRecord last = store.inTransaction(tx -> tx.steps().decrementPendingDepsAndClaim(id, "join", claim));
-        assertThat(claim.claimed(last)).isTrue();
-        assertThat(last)
-                .extracting(
-                        StepRecord::status,
-                        StepRecord::attempt,
-                        StepRecord::pendingDeps,
-                        StepRecord::leaseOwner,
-                        StepRecord::leaseUntil,
-                        StepRecord::startedAt,
-                        StepRecord::dueAt,
-                        StepRecord::updatedAt)
-                .containsExactly(
-                        StepStatus.RUNNING, 1, 0, "w1", T0.plusSeconds(30), T0.plusSeconds(1), null, T0.plusSeconds(1));
-        assertThat(findStep(id, "join")).contains(last);
-
-        StepRecord cancelled = store.inTransaction(tx -> tx.steps().decrementPendingDepsAndClaim(id, "gone", claim));
-        assertThat(cancelled.status()).isEqualTo(StepStatus.CANCELLED);
-        assertThat(cancelled.pendingDeps()).isZero();
-        assertThat(claim.claimed(cancelled)).isFalse();
-        assertThatThrownBy(() -> store.inTransaction(tx -> tx.steps().decrementPendingDepsAndClaim(id, "nope", claim)))
-                .isInstanceOf(RuntimeException.class);
-    }
-
-    @Test
-    void concurrent_countdowns_with_claims_claim_the_step_exactly_once() throws Exception {
-        String id = runId(1);
-        int deps = 8;
-        insertJoinWaitingFor(id, deps);
-        AtomicInteger owners = new AtomicInteger();
-        List<StepRecord> seen = AtOnce.call(deps, Duration.ofSeconds(30), () -> {
-            StepClaim claim = new StepClaim("w" + owners.incrementAndGet(), T0.plusSeconds(30), T0);
-            StepRecord after = store.inTransaction(tx -> tx.steps().decrementPendingDepsAndClaim(id, "join", claim));
-            return claim.claimed(after) ? after : null;
-        });
-        List<StepRecord> claimed = seen.stream().filter(r -> r != null).toList();
-        assertThat(claimed).hasSize(1);
-        assertThat(findStep(id, "join"))
-                .hasValueSatisfying(join ->
-                        assertThat(join.leaseOwner()).isEqualTo(claimed.get(0).leaseOwner()))
-                .hasValueSatisfying(join -> assertThat(join.attempt()).isEqualTo(1));
-    }
-
-    @Test
-    void a_step_committed_with_its_successors_countdown_writes_nothing_when_its_compare_and_set_loses() {
-        insertRunWithSteps(runId(1));
-        StepRecord a = store.inTransaction(tx -> tx.steps().find(runId(1), "a")).orElseThrow();
-        StepRecord aRunning = leasedToW1(a);
-        boolean claimed = store.inTransaction(tx -> tx.steps().update(aRunning, StepStatus.QUEUED, 0));
-        assertThat(claimed).isTrue();
-        StepRecord aDone = new StepRecord(
-                a.runId(),
-                "a",
-                StepStatus.SUCCEEDED,
-                1,
-                0,
-                0,
-                List.of(),
-                null,
-                null,
-                null,
-                T0,
-                T0.plusSeconds(1),
-                JSON.createObjectNode().put("x", 1),
-                null,
-                T0.plusSeconds(1));
-        StepClaim claim = new StepClaim("w1", T0.plusSeconds(40), T0.plusSeconds(1));
-
-        Optional<StepRecord> stale =
-                store.inTransaction(tx -> tx.steps().updateAndCountDown(aDone, StepStatus.RUNNING, 2, "b", claim));
-        assertThat(stale).isEmpty();
-        assertThat(findStep(runId(1), "a")).contains(aRunning);
-        assertThat(findStep(runId(1), "b"))
-                .hasValueSatisfying(b -> assertThat(b.pendingDeps()).isEqualTo(1));
-
-        Optional<StepRecord> b =
-                store.inTransaction(tx -> tx.steps().updateAndCountDown(aDone, StepStatus.RUNNING, 1, "b", claim));
-        assertThat(b).hasValueSatisfying(x -> assertThat(claim.claimed(x)).isTrue());
-        assertThat(findStep(runId(1), "a")).contains(aDone);
-        assertThat(findStep(runId(1), "b")).isEqualTo(b);
-        assertThatThrownBy(() -> store.inTransaction(
-                        tx -> tx.steps().updateAndCountDown(aDone, StepStatus.SUCCEEDED, 1, "nope", claim)))
-                .isInstanceOf(RuntimeException.class);
-        assertThat(findStep(runId(1), "a")).contains(aDone);
     }
 
     @Test
@@ -538,7 +404,22 @@ public abstract class RunStoreContract {
         });
         var r19 = store.inTransaction(tx -> tx.steps().findStranded(T0.plusSeconds(1), null, 10));
         assertThat(r19).isEmpty();
-        StepRecord running = leasedToW1(a);
+        StepRecord running = new StepRecord(
+                a.runId(),
+                "a",
+                StepStatus.RUNNING,
+                1,
+                0,
+                0,
+                List.of(),
+                "w1",
+                T0.plusSeconds(30),
+                null,
+                T0,
+                null,
+                null,
+                null,
+                T0);
         store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
         var r20 = store.inTransaction(tx -> tx.steps().findExpiredLeases(T0.plusSeconds(29), null, 10));
         assertThat(r20).isEmpty();

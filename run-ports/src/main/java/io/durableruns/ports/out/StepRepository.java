@@ -1,6 +1,5 @@
 package io.durableruns.ports.out;
 
-import io.durableruns.ports.model.StepClaim;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
@@ -48,48 +47,6 @@ public interface StepRepository {
      * @return the step after the decrement (PostgreSQL: {@code UPDATE ... RETURNING})
      */
     StepRecord decrementPendingDeps(String runId, String name);
-
-    /**
-     * {@link #decrementPendingDeps}, and, when that takes the step's last dependency while it is PENDING, the
-     * claim of its next attempt in the same write ({@link StepClaim#applyTo}): the worker that commits the last
-     * dependency runs the step next. A store may do both in one statement; the default is the two writes.
-     *
-     * <pre>{@code
-     * StepClaim claim = new StepClaim(owner, leaseUntil, now);
-     * StepRecord join = tx.steps().decrementPendingDepsAndClaim(runId, "join", claim);
-     * if (claim.claimed(join)) { ... run it ... }
-     * }</pre>
-     *
-     * @return the step after the write; {@link StepClaim#claimed} tells whether this write claimed it
-     */
-    default StepRecord decrementPendingDepsAndClaim(String runId, String name, StepClaim claim) {
-        StepRecord counted = decrementPendingDeps(runId, name);
-        if (counted.status() != StepStatus.PENDING || counted.pendingDeps() != 0) {
-            return counted;
-        }
-        StepRecord claimed = claim.applyTo(counted);
-        if (!update(claimed, StepStatus.PENDING, counted.attempt())) {
-            throw new IllegalStateException("step " + name + " of run " + runId
-                    + " changed between its countdown and its claim in one transaction");
-        }
-        return claimed;
-    }
-
-    /**
-     * {@link #update}, then, only when that compare-and-set matched, {@link #decrementPendingDepsAndClaim} of
-     * {@code successor} (a step of the same run): a step of a chain committed with the countdown of its one
-     * successor. A store may do both in one statement; the default is the two calls.
-     *
-     * @return empty when the compare-and-set did not match (and nothing was written); otherwise the successor after
-     *     its countdown
-     */
-    default Optional<StepRecord> updateAndCountDown(
-            StepRecord next, StepStatus expectedStatus, int expectedAttempt, String successor, StepClaim claim) {
-        if (!update(next, expectedStatus, expectedAttempt)) {
-            return Optional.empty();
-        }
-        return Optional.of(decrementPendingDepsAndClaim(next.runId(), successor, claim));
-    }
 
     /** RUNNING steps leased to {@code owner}. */
     List<StepRecord> findLeasedBy(String owner);
