@@ -47,11 +47,9 @@ final class PostgresDatabase implements BenchDatabase {
     private final String schemaPrefix = "bench_" + UUID.randomUUID().toString().substring(0, 8);
     private int schemas;
     private String schema;
-    private long commits;
-    private long rollbacks;
-    private long walRecords;
-    private long walFpi;
-    private long walBytes;
+    /** The cumulative counters at the last mark. */
+    private TxCount totals = TxCount.NONE;
+
     private OffsetDateTime lastMark;
 
     /**
@@ -166,23 +164,15 @@ final class PostgresDatabase implements BenchDatabase {
                 read.setObject(2, since);
                 try (ResultSet rs = read.executeQuery()) {
                     rs.next();
-                    long c1 = rs.getLong("xact_commit");
-                    long r1 = rs.getLong("xact_rollback");
-                    long records = rs.getLong("wal_records");
-                    long fpi = rs.getLong("wal_fpi");
-                    long bytes = rs.getLong("wal_bytes");
-                    TxCount delta = new TxCount(
-                            c1 - commits,
-                            r1 - rollbacks,
+                    TxCount reading = new TxCount(
+                            rs.getLong("xact_commit"),
+                            rs.getLong("xact_rollback"),
                             rs.getInt("foreign_sessions"),
-                            records - walRecords,
-                            fpi - walFpi,
-                            bytes - walBytes);
-                    commits = c1;
-                    rollbacks = r1;
-                    walRecords = records;
-                    walFpi = fpi;
-                    walBytes = bytes;
+                            rs.getLong("wal_records"),
+                            rs.getLong("wal_fpi"),
+                            rs.getLong("wal_bytes"));
+                    TxCount delta = reading.since(totals);
+                    totals = reading;
                     lastMark = rs.getObject("at", OffsetDateTime.class);
                     return delta;
                 }

@@ -1,5 +1,7 @@
 package io.durableruns.examples.bench;
 
+import java.util.function.ToLongFunction;
+
 /**
  * One repetition of one configuration. Times are wall-clock seconds; CPU figures are seconds; the server CPU is NaN
  * when the database runs inside the JVM or elsewhere.
@@ -59,7 +61,7 @@ record RepResult(
     }
 
     double txPerStep() {
-        return txCounted ? (double) (createTx.commits() + execTx.commits()) / steps() : Double.NaN;
+        return perStep(TxCount::commits);
     }
 
     double execTxPerStep() {
@@ -68,19 +70,24 @@ record RepResult(
 
     /** Write-ahead log per step, creation and execution, the whole cluster's (see {@link TxCount}). */
     double walBytesPerStep() {
-        return txCounted ? (double) (createTx.walBytes() + execTx.walBytes()) / steps() : Double.NaN;
+        return perStep(TxCount::walBytes);
     }
 
     double walRecordsPerStep() {
-        return txCounted ? (double) (createTx.walRecords() + execTx.walRecords()) / steps() : Double.NaN;
+        return perStep(TxCount::walRecords);
     }
 
     double walFpiPerStep() {
-        return txCounted ? (double) (createTx.walFpi() + execTx.walFpi()) / steps() : Double.NaN;
+        return perStep(TxCount::walFpi);
+    }
+
+    /** A counter of creation and execution together, per step; NaN when the database counts no transactions. */
+    private double perStep(ToLongFunction<TxCount> counter) {
+        return txCounted ? (double) counter.applyAsLong(createTx.plus(execTx)) / steps() : Double.NaN;
     }
 
     double rollbacksPerStep() {
-        return txCounted ? (double) (createTx.rollbacks() + execTx.rollbacks()) / steps() : Double.NaN;
+        return perStep(TxCount::rollbacks);
     }
 
     double ceilingTxPerRow() {

@@ -9,6 +9,20 @@ package io.durableruns.examples.bench;
 record TxCount(long commits, long rollbacks, int foreignSessions, long walRecords, long walFpi, long walBytes) {
     static final TxCount NONE = new TxCount(0, 0, 0, 0, 0, 0);
 
+    /**
+     * The counts between {@code earlier} and this reading, both readings of the same cumulative counters; the other
+     * sessions are this reading's.
+     */
+    TxCount since(TxCount earlier) {
+        return new TxCount(
+                commits - earlier.commits,
+                rollbacks - earlier.rollbacks,
+                foreignSessions,
+                walRecords - earlier.walRecords,
+                walFpi - earlier.walFpi,
+                walBytes - earlier.walBytes);
+    }
+
     TxCount plus(TxCount other) {
         return new TxCount(
                 commits + other.commits,
