@@ -1277,6 +1277,27 @@ public abstract class RunStoreContract {
     }
 
     @Test
+    void a_successor_claimed_in_its_dependency_s_commit_records_its_start_without_a_queued_event() {
+        RunTestKit kit = kit(retrying());
+        String id = kit.start("retrying", Map.of());
+        var lease = kit.engine().claimDue("w1", 1).get(0);
+        var successor = kit.engine().work(lease, true).next().orElseThrow();
+        kit.engine().work(successor, true);
+
+        List<TimelineEvent> after =
+                kit.timeline(id).stream().filter(e -> "after".equals(e.step())).toList();
+        assertThat(after)
+                .extracting(TimelineEvent::type)
+                .containsExactly(EventType.STEP_STARTED, EventType.STEP_SUCCEEDED);
+        assertThat(after.get(0).attempt()).isEqualTo(1);
+        assertThat(after.get(0).data().path("owner").asText()).isEqualTo("w1");
+        // The first step waited in the queue, so its timeline still shows it queued.
+        assertThat(kit.timeline(id).stream().filter(e -> "fetch".equals(e.step())))
+                .extracting(TimelineEvent::type)
+                .containsExactly(EventType.STEP_QUEUED, EventType.STEP_STARTED, EventType.STEP_SUCCEEDED);
+    }
+
+    @Test
     void ready_steps_of_older_runs_are_served_first() {
         RunTestKit kit = kit(retrying());
         String older = kit.start("retrying", Map.of());

@@ -8,7 +8,13 @@ public enum EventType {
     RUN_FAILED,
     RUN_CANCELLED,
     RUN_RETRIED,
+    /** A step became ready and waits in the queue for a worker. */
     STEP_QUEUED,
+    /**
+     * An attempt of a step began. A step that becomes ready in the commit of its last dependency may be claimed in
+     * that same commit by the worker that ran the dependency: it never waits in the queue, and its first attempt has
+     * this event without a {@code STEP_QUEUED} before it.
+     */
     STEP_STARTED,
     STEP_SUCCEEDED,
     STEP_FAILED,
