@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * Dispatch intents in SQL: the queue of the local transport and the outbox of a push transport.
@@ -57,6 +58,9 @@ final class JdbiIntentRepository implements IntentRepository {
     private static final String NEXT_DUE = "SELECT min(due_at) AS due_at FROM ${t}dispatch_intents";
     private static final String COUNT = "SELECT count(*) FROM ${t}dispatch_intents";
 
+    /** Limits written into the statement's text (see {@link #withLimit}); larger ones stay a parameter. */
+    private static final int LITERAL_LIMITS = 64;
+
     private final JdbiStoreTransaction tx;
     private final StoreContext ctx;
     private final boolean postgres;
@@ -94,10 +98,8 @@ final class JdbiIntentRepository implements IntentRepository {
         if (limit <= 0) {
             return List.of();
         }
-        List<DispatchIntent> claimed = new ArrayList<>(tx.handle()
-                .createQuery(ctx.sql(postgres ? CLAIM_PG : CLAIM_SQLITE))
+        List<DispatchIntent> claimed = new ArrayList<>(queryWithLimit(postgres ? CLAIM_PG : CLAIM_SQLITE, limit)
                 .bind("now", ctx.instant(now))
-                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list());
         claimed.sort(DUE_ORDER);
@@ -109,16 +111,28 @@ final class JdbiIntentRepository implements IntentRepository {
         if (limit <= 0) {
             return List.of();
         }
-        List<DispatchIntent> leased = new ArrayList<>(tx.handle()
-                .createQuery(ctx.sql(postgres ? LEASE_PG : LEASE_SQLITE))
+        List<DispatchIntent> leased = new ArrayList<>(queryWithLimit(postgres ? LEASE_PG : LEASE_SQLITE, limit)
                 .bind("owner", Args.text(owner))
                 .bind("until", ctx.instant(until))
                 .bind("now", ctx.instant(now))
-                .bind("limit", Args.integer(limit))
                 .map((rs, c) -> map(rs))
                 .list());
         leased.sort(Comparator.comparing(DispatchIntent::createdAt).thenComparing(DispatchIntent::id));
         return leased;
+    }
+
+    /**
+     * The statement with its {@code :limit}. On PostgreSQL, limits up to {@value #LITERAL_LIMITS} are written into
+     * the text: with the limit a parameter, PostgreSQL's generic plan guesses that a tenth of the due rows are
+     * taken, costs that above the plan for the actual limit, and so plans the statement again on every execution
+     * (measured: 0.24 ms of planning for 0.09 ms of execution per claim). With the number in the text, each limit
+     * is one prepared statement whose generic plan is the one the actual limit gets, planned once per connection.
+     */
+    private Query queryWithLimit(String template, int limit) {
+        if (postgres && limit <= LITERAL_LIMITS) {
+            return tx.handle().createQuery(ctx.sql(template.replace(":limit", Integer.toString(limit))));
+        }
+        return tx.handle().createQuery(ctx.sql(template)).bind("limit", Args.integer(limit));
     }
 
     @Override
