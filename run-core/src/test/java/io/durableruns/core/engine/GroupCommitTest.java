@@ -133,16 +133,22 @@ class GroupCommitTest {
         return callers.submit(() -> engine.create(new CreateRunCommand("chain", null, input(topic), key)));
     }
 
-    /** Starts a first creation, which waits inside its transaction, then {@code more} others queued behind it. */
+    /**
+     * Starts a first creation, which waits inside its transaction, then {@code more} others queued behind it in
+     * order.
+     */
     private List<Future<CreateRunResult>> queueBehindFirst(RunEngine engine, List<String[]> more)
             throws InterruptedException {
         List<Future<CreateRunResult>> futures = new ArrayList<>();
         futures.add(create(engine, "first", null));
         awaitTrue(() -> inserts.get() == 1);
+        // One at a time, so that they queue in the list's order (several at once queue in whatever order their
+        // threads reach the engine).
         for (String[] topicAndKey : more) {
             futures.add(create(engine, topicAndKey[0], topicAndKey[1]));
+            int queued = futures.size() - 1;
+            awaitTrue(() -> engine.creationsWaiting() == queued);
         }
-        awaitTrue(() -> engine.creationsWaiting() == more.size());
         release.countDown();
         return futures;
     }
