@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -75,7 +76,7 @@ class PostgresPlanCacheTest {
         DATABASE.truncate();
         String t = "\"" + DATABASE.schema() + "\".";
         try (Connection c = DATABASE.connect();
-                java.sql.Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO " + t + "runs (id, graph, version, status, input, sinks_remaining, created_at,"
                     + " updated_at) SELECT 'run_' || g, 'g', 1, 'QUEUED', '{}', 1, now(), now()"
                     + " FROM generate_series(1, " + n + ") g");

@@ -58,7 +58,7 @@ final class JdbiIntentRepository implements IntentRepository {
     private static final String NEXT_DUE = "SELECT min(due_at) AS due_at FROM ${t}dispatch_intents";
     private static final String COUNT = "SELECT count(*) FROM ${t}dispatch_intents";
 
-    /** Limits written into the statement's text (see {@link #withLimit}); larger ones stay a parameter. */
+    /** Limits written into the statement's text (see {@link #queryWithLimit}); larger ones stay a parameter. */
     private static final int LITERAL_LIMITS = 64;
 
     private final JdbiStoreTransaction tx;
