@@ -11,6 +11,7 @@ import io.durableruns.jdbc.internal.SqliteJournal;
 import io.durableruns.jdbc.internal.StoreContext;
 import io.durableruns.jdbc.internal.StoreErrors;
 import io.durableruns.jdbc.internal.TransactionRunner;
+import io.durableruns.jdbc.internal.WriterTurns;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.out.RunStore;
 import io.durableruns.ports.out.WakeSource;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -58,6 +60,8 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private final HikariDataSource ownedPool;
     private final Jdbi jdbi;
     private final TransactionRunner runner;
+    /** SQLite's writer turns (interactive transactions before queued background ones); null on PostgreSQL. */
+    private final WriterTurns turns;
     private final Migrator migrator;
     private volatile HikariDataSource readPool;
     private volatile TransactionRunner readRunner;
@@ -69,6 +73,10 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         this.ownedPool = ownedPool;
         this.jdbi = jdbi(dataSource);
         this.runner = new TransactionRunner(jdbi, context, this::evict, false);
+        this.turns = dialect == Dialect.SQLITE && ownedPool != null
+                ? new WriterTurns(
+                        ownedPool.getMaximumPoolSize(), Duration.ofMillis(ownedPool.getConnectionTimeout()))
+                : null;
         this.migrator = new Migrator(context);
     }
 
@@ -213,7 +221,25 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         if (closed) {
             throw new StoreException("the run store is closed");
         }
-        return runner.inTransaction(work);
+        return turns == null ? runner.inTransaction(work) : turns.run(false, () -> runner.inTransaction(work));
+    }
+
+    /**
+     * Runs work a caller waits for. On SQLite it goes before the dispatcher's transactions queued for the writer,
+     * taking turns with them when both wait; on PostgreSQL, whose writers do not queue for one lock, it is an
+     * ordinary transaction.
+     */
+    @Override
+    public <R> R inInteractiveTransaction(TransactionWork<R> work) {
+        if (closed) {
+            throw new StoreException("the run store is closed");
+        }
+        return turns == null ? runner.inTransaction(work) : turns.run(true, () -> runner.inTransaction(work));
+    }
+
+    /** How many transactions wait for SQLite's writer (for tests); 0 on PostgreSQL. */
+    int writersWaiting() {
+        return turns == null ? 0 : turns.waiting();
     }
 
     /**

@@ -60,7 +60,7 @@ final class Creations {
             commit(batch);
         }
         if (request.state == State.ALONE) {
-            s.store().inTransaction(tx -> {
+            s.store().inInteractiveTransaction(tx -> {
                 write(tx, List.of(request));
                 return null;
             });
@@ -120,7 +120,7 @@ final class Creations {
         boolean committed = false;
         RuntimeException failure = null;
         try {
-            s.store().inTransaction(tx -> {
+            s.store().inInteractiveTransaction(tx -> {
                 write(tx, batch);
                 return null;
             });

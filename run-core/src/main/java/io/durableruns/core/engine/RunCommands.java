@@ -116,7 +116,7 @@ final class RunCommands {
     RunDetails retry(String runId) {
         Queries.requireRunId(runId);
         Instant now = s.now();
-        RunDetails details = s.store().inTransaction(tx -> {
+        RunDetails details = s.store().inInteractiveTransaction(tx -> {
             RunRecord run = tx.runs().lock(runId).orElseThrow(() -> new RunNotFoundException(runId));
             if (run.status() != RunStatus.FAILED) {
                 throw new RunStateConflictException(runId, run.status(), "retry", "only FAILED runs can be retried");
@@ -147,7 +147,7 @@ final class RunCommands {
     RunDetails cancel(String runId) {
         Queries.requireRunId(runId);
         Instant now = s.now();
-        RunDetails details = s.store().inTransaction(tx -> {
+        RunDetails details = s.store().inInteractiveTransaction(tx -> {
             RunRecord run = tx.runs().lock(runId).orElseThrow(() -> new RunNotFoundException(runId));
             if (run.status().isTerminal()) {
                 throw new RunStateConflictException(runId, run.status(), "cancel", "the run already finished");

@@ -24,6 +24,16 @@ public interface RunStore {
     <R> R inTransaction(TransactionWork<R> work);
 
     /**
+     * Runs {@code work} as {@link #inTransaction} does, for a caller who waits for it: a run's creation, a cancel,
+     * a retry. A store whose writers queue for a single writer (SQLite) lets it go before the background work
+     * queued there (the dispatcher's claims and commits), taking turns with that work when both wait, so that an
+     * API call waits for at most one background transaction. The default runs it as {@link #inTransaction}.
+     */
+    default <R> R inInteractiveTransaction(TransactionWork<R> work) {
+        return inTransaction(work);
+    }
+
+    /**
      * Runs {@code work}, which only reads, in one transaction. A store may run it without the write lock or
      * on connections of its own, so reads do not wait for writers (SQLite in WAL mode serves readers while
      * its single writer commits). The default runs it as {@link #inTransaction}.
