@@ -29,8 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * java -cp examples/target/durable-runs-server.jar io.durableruns.examples.bench.ApiLoadBenchmark \
- *     [--postgres-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres] [--creates 400]
+ *     [--postgres-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres] [--creates 400] [--workers 8] \
+ *     [--sqlite-only]
  * }</pre>
+ *
+ * <p>{@code --workers} sets the server's dispatcher threads ({@code RUNS_WORKERS}, 8 by default).
  *
  * <p>Client threads and the server share the machine, as they do when both run on one host.
  */
@@ -42,19 +45,29 @@ public final class ApiLoadBenchmark {
     public static void main(String[] args) throws Exception {
         String postgres = BenchOptions.DEFAULT_POSTGRES_URL;
         int creates = 400;
+        int workers = 8;
+        boolean sqliteOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--postgres-url" -> postgres = args[++i];
                 case "--creates" -> creates = Integer.parseInt(args[++i]);
+                case "--workers" -> workers = Integer.parseInt(args[++i]);
+                case "--sqlite-only" -> sqliteOnly = true;
                 default ->
-                    throw new IllegalArgumentException("usage: ApiLoadBenchmark [--postgres-url URL] [--creates N]");
+                    throw new IllegalArgumentException(
+                            "usage: ApiLoadBenchmark [--postgres-url URL] [--creates N] [--workers N] [--sqlite-only]");
             }
         }
         Path dir = Files.createTempDirectory("api-load");
         List<String> lines = new ArrayList<>();
         lines.add("| database | clients | creates | creates/s | p50 ms | p99 ms | max ms | finished runs/s |");
         lines.add("|---|---:|---:|---:|---:|---:|---:|---:|");
-        lines.addAll(measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), creates));
+        lines.addAll(measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), creates, workers));
+        if (sqliteOnly) {
+            System.out.println();
+            lines.forEach(System.out::println);
+            return;
+        }
         String schema =
                 "api_load_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         try (Connection c = DriverManager.getConnection(postgres);
@@ -65,7 +78,8 @@ public final class ApiLoadBenchmark {
             lines.addAll(measure(
                     "PostgreSQL",
                     postgres + (postgres.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                    creates));
+                    creates,
+                    workers));
         } finally {
             try (Connection c = DriverManager.getConnection(postgres);
                     Statement s = c.createStatement()) {
@@ -76,13 +90,14 @@ public final class ApiLoadBenchmark {
         lines.forEach(System.out::println);
     }
 
-    private static List<String> measure(String database, String url, int creates) throws Exception {
+    private static List<String> measure(String database, String url, int creates, int workers) throws Exception {
         int port;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         List<String> rows = new ArrayList<>();
-        try (RunsServer server = RunsServer.start(Map.of("PORT", Integer.toString(port), "DATABASE_URL", url))) {
+        try (RunsServer server = RunsServer.start(Map.of(
+                "PORT", Integer.toString(port), "DATABASE_URL", url, "RUNS_WORKERS", Integer.toString(workers)))) {
             HttpClient client =
                     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI uri = URI.create("http://127.0.0.1:" + port + "/api/runs");
