@@ -146,6 +146,23 @@ class WriterTurnsTest {
     }
 
     @Test
+    void a_background_transaction_that_times_out_leaves_the_queue_and_the_writer_goes_to_the_next()
+            throws Exception {
+        WriterTurns turns = new WriterTurns(1, Duration.ofMillis(50));
+        CompletableFuture<Void> holder = hold(turns);
+
+        assertThatThrownBy(() -> turns.run(false, () -> order.add("late")))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isTransient())
+                        .isTrue());
+        assertThat(turns.waiting()).isZero();
+
+        release.countDown();
+        holder.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(turns.run(true, () -> "interactive, free again")).isEqualTo("interactive, free again");
+        assertThat(order).isEmpty();
+    }
+
+    @Test
     void as_many_transactions_as_there_are_writers_hold_a_turn_at_once() throws Exception {
         WriterTurns turns = new WriterTurns(2, WAIT);
         CompletableFuture<Void> first = hold(turns);
