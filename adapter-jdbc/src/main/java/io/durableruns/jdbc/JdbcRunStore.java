@@ -62,6 +62,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private final TransactionRunner runner;
     /** SQLite's writer turns (interactive transactions before queued background ones); null on PostgreSQL. */
     private final WriterTurns turns;
+
     private final Migrator migrator;
     private volatile HikariDataSource readPool;
     private volatile TransactionRunner readRunner;
@@ -74,8 +75,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         this.jdbi = jdbi(dataSource);
         this.runner = new TransactionRunner(jdbi, context, this::evict, false);
         this.turns = dialect == Dialect.SQLITE && ownedPool != null
-                ? new WriterTurns(
-                        ownedPool.getMaximumPoolSize(), Duration.ofMillis(ownedPool.getConnectionTimeout()))
+                ? new WriterTurns(ownedPool.getMaximumPoolSize(), Duration.ofMillis(ownedPool.getConnectionTimeout()))
                 : null;
         this.migrator = new Migrator(context);
     }

@@ -59,16 +59,18 @@ class SqliteWriterTurnsTest {
             List<String> order = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch holding = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> store.inTransaction(tx -> {
-                tx.runs().insert(run(0));
-                holding.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }), callers);
+            CompletableFuture<Void> holder = CompletableFuture.runAsync(
+                    () -> store.inTransaction(tx -> {
+                        tx.runs().insert(run(0));
+                        holding.countDown();
+                        try {
+                            release.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return null;
+                    }),
+                    callers);
             assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
 
             List<CompletableFuture<Void>> queued = new ArrayList<>();

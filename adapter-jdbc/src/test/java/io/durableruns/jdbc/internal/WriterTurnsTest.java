@@ -128,14 +128,13 @@ class WriterTurnsTest {
     }
 
     @Test
-    void a_transaction_that_waits_longer_than_the_timeout_fails_transiently_and_leaves_the_queue()
-            throws Exception {
+    void a_transaction_that_waits_longer_than_the_timeout_fails_transiently_and_leaves_the_queue() throws Exception {
         WriterTurns turns = new WriterTurns(1, Duration.ofMillis(50));
         CompletableFuture<Void> holder = hold(turns);
 
         assertThatThrownBy(() -> turns.run(true, () -> order.add("late")))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isTransient())
-                        .isTrue())
+                .isInstanceOfSatisfying(
+                        StoreException.class, e -> assertThat(e.isTransient()).isTrue())
                 .hasMessageContaining("SQLite writer");
         assertThat(turns.waiting()).isZero();
         assertThat(order).isEmpty();
@@ -146,14 +145,13 @@ class WriterTurnsTest {
     }
 
     @Test
-    void a_background_transaction_that_times_out_leaves_the_queue_and_the_writer_goes_to_the_next()
-            throws Exception {
+    void a_background_transaction_that_times_out_leaves_the_queue_and_the_writer_goes_to_the_next() throws Exception {
         WriterTurns turns = new WriterTurns(1, Duration.ofMillis(50));
         CompletableFuture<Void> holder = hold(turns);
 
         assertThatThrownBy(() -> turns.run(false, () -> order.add("late")))
-                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isTransient())
-                        .isTrue());
+                .isInstanceOfSatisfying(
+                        StoreException.class, e -> assertThat(e.isTransient()).isTrue());
         assertThat(turns.waiting()).isZero();
 
         release.countDown();

@@ -64,7 +64,8 @@ class InteractiveTransactionsTest {
     void create_cancel_and_retry_are_interactive_and_the_dispatchers_work_is_not() {
         RunEngine engine = engine();
         kinds.clear();
-        String id = engine.create(CreateRunCommand.of("fails", null)).run().run().id();
+        String id =
+                engine.create(CreateRunCommand.of("fails", null)).run().run().id();
         assertThat(kinds).as("creating").containsExactly("interactive");
 
         kinds.clear();
