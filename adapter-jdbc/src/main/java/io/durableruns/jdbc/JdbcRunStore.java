@@ -218,10 +218,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
 
     @Override
     public <R> R inTransaction(TransactionWork<R> work) {
-        if (closed) {
-            throw new StoreException("the run store is closed");
-        }
-        return turns == null ? runner.inTransaction(work) : turns.run(false, () -> runner.inTransaction(work));
+        return write(false, work);
     }
 
     /**
@@ -231,10 +228,14 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
      */
     @Override
     public <R> R inInteractiveTransaction(TransactionWork<R> work) {
+        return write(true, work);
+    }
+
+    private <R> R write(boolean interactive, TransactionWork<R> work) {
         if (closed) {
             throw new StoreException("the run store is closed");
         }
-        return turns == null ? runner.inTransaction(work) : turns.run(true, () -> runner.inTransaction(work));
+        return turns == null ? runner.inTransaction(work) : turns.run(interactive, () -> runner.inTransaction(work));
     }
 
     /** How many transactions wait for SQLite's writer (for tests); 0 on PostgreSQL. */

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -81,26 +82,10 @@ public final class WriterTurns {
             }
             Waiter me = new Waiter(lock.newCondition());
             interactive.add(me);
-            long remaining = timeoutNanos;
-            boolean interrupted = false;
-            try {
-                while (!me.granted) {
-                    if (remaining <= 0) {
-                        interactive.remove(me);
-                        handOn();
-                        throw timedOut();
-                    }
-                    try {
-                        remaining = me.turn.awaitNanos(remaining);
-                    } catch (InterruptedException e) {
-                        // A turn lasts one transaction; the interrupt is kept for the caller.
-                        interrupted = true;
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+            if (!awaitTurn(me.turn, () -> !me.granted)) {
+                interactive.remove(me);
+                handOn();
+                throw timedOut();
             }
         } finally {
             lock.unlock();
@@ -110,33 +95,54 @@ public final class WriterTurns {
     private void acquireBackground() {
         lock.lock();
         try {
-            long remaining = timeoutNanos;
-            boolean interrupted = false;
-            try {
-                while (holders >= writers || (!interactive.isEmpty() && !lastTurnInteractive)) {
-                    if (remaining <= 0) {
-                        handOn();
-                        throw timedOut();
-                    }
-                    backgroundWaiting++;
-                    try {
-                        remaining = backgroundTurn.awaitNanos(remaining);
-                    } catch (InterruptedException e) {
-                        // A turn lasts one transaction; the interrupt is kept for the caller.
-                        interrupted = true;
-                    } finally {
-                        backgroundWaiting--;
-                    }
+            if (backgroundMustWait()) {
+                backgroundWaiting++;
+                boolean turn;
+                try {
+                    turn = awaitTurn(backgroundTurn, this::backgroundMustWait);
+                } finally {
+                    backgroundWaiting--;
                 }
-                take(false);
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
+                if (!turn) {
+                    handOn();
+                    throw timedOut();
                 }
             }
+            take(false);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * With the lock held: waits on {@code turn} while {@code mustWait} holds, for at most the timeout, and returns
+     * whether the wait ended with a turn. An interrupt is kept for the caller: a turn lasts one transaction.
+     */
+    private boolean awaitTurn(Condition turn, BooleanSupplier mustWait) {
+        long remaining = timeoutNanos;
+        boolean interrupted = false;
+        try {
+            while (mustWait.getAsBoolean()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                try {
+                    remaining = turn.awaitNanos(remaining);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A worker waits while every writer is taken, or while an interactive transaction is owed the next turn. */
+    private boolean backgroundMustWait() {
+        return holders >= writers || (!interactive.isEmpty() && !lastTurnInteractive);
     }
 
     private void release() {

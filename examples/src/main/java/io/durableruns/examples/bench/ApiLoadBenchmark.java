@@ -63,11 +63,15 @@ public final class ApiLoadBenchmark {
         lines.add("| database | clients | creates | creates/s | p50 ms | p99 ms | max ms | finished runs/s |");
         lines.add("|---|---:|---:|---:|---:|---:|---:|---:|");
         lines.addAll(measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), creates, workers));
-        if (sqliteOnly) {
-            System.out.println();
-            lines.forEach(System.out::println);
-            return;
+        if (!sqliteOnly) {
+            lines.addAll(measurePostgres(postgres, creates, workers));
         }
+        System.out.println();
+        lines.forEach(System.out::println);
+    }
+
+    /** The same measure on a schema of its own in {@code postgres}, dropped afterwards. */
+    private static List<String> measurePostgres(String postgres, int creates, int workers) throws Exception {
         String schema =
                 "api_load_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         try (Connection c = DriverManager.getConnection(postgres);
@@ -75,19 +79,17 @@ public final class ApiLoadBenchmark {
             s.execute("CREATE SCHEMA " + schema);
         }
         try {
-            lines.addAll(measure(
+            return measure(
                     "PostgreSQL",
                     postgres + (postgres.contains("?") ? "&" : "?") + "currentSchema=" + schema,
                     creates,
-                    workers));
+                    workers);
         } finally {
             try (Connection c = DriverManager.getConnection(postgres);
                     Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
-        System.out.println();
-        lines.forEach(System.out::println);
     }
 
     private static List<String> measure(String database, String url, int creates, int workers) throws Exception {
