@@ -174,7 +174,8 @@ record BenchOptions(
         return List.copyOf(out);
     }
 
-    private static List<Integer> integers(String text, String option) {
+    /** Comma-separated positive integers, as {@code option} takes them. */
+    static List<Integer> integers(String text, String option) {
         List<Integer> out = new ArrayList<>();
         for (String part : text.split(",")) {
             int n;

@@ -14,7 +14,6 @@ import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReference;
@@ -109,14 +108,14 @@ public final class RoundTripBenchmark {
                 case "--postgres-url" -> url = args[++i];
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--threads" -> threadCounts = parseList(args[++i]);
+                case "--threads" -> threadCounts = BenchOptions.integers(args[++i], "--threads");
                 default ->
                     throw new IllegalArgumentException("unknown option " + args[i]
                             + "; options: --postgres-url URL --runs N --rounds N --threads 1,8");
             }
         }
-        if (runs < 1 || rounds < 1 || threadCounts.stream().anyMatch(t -> t < 1)) {
-            throw new IllegalArgumentException("--runs, --rounds and --threads take numbers of at least 1");
+        if (runs < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--runs and --rounds take numbers of at least 1");
         }
         createSchema(url);
         List<Result> results = new ArrayList<>();
@@ -156,41 +155,25 @@ public final class RoundTripBenchmark {
                         "| %s | %d | %,.0f | %.3f | %.3f |%n",
                         way == Way.STATEMENTS ? "statement by statement" : "one function call",
                         threads,
-                        median(mine.stream()
+                        Summary.median(mine.stream()
                                 .mapToDouble(r -> r.links() / r.seconds())
                                 .toArray()),
-                        median(mine.stream()
+                        Summary.median(mine.stream()
                                 .mapToDouble(r -> 1000 * r.jvmCpu() / r.links())
                                 .toArray()),
-                        median(mine.stream()
+                        Summary.median(mine.stream()
                                 .mapToDouble(r -> 1000 * r.pgCpu() / r.links())
                                 .toArray()));
             }
         }
     }
 
-    private static List<Integer> parseList(String text) {
-        List<Integer> list = new ArrayList<>();
-        for (String part : text.split(",")) {
-            list.add(Integer.parseInt(part.trim()));
-        }
-        return list;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
     /** The store's tables, by its own migrations, and the function. */
     private static void createSchema(String url) throws SQLException {
         dropSchema(url);
-        try (JdbcRunStore store = JdbcRunStore.fromUrl(
-                url, JdbcOptions.newBuilder().schema(SCHEMA).build())) {
-            store.inTransaction(tx -> null);
-        }
+        // Opening the store applies its migrations.
+        JdbcRunStore.fromUrl(url, JdbcOptions.newBuilder().schema(SCHEMA).build())
+                .close();
         try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement()) {
             s.execute(FUNCTION);

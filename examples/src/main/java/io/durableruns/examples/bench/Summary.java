@@ -8,7 +8,11 @@ import java.util.function.ToDoubleFunction;
 record Summary(String database, Workload workload, int workers, List<RepResult> reps) {
 
     double median(ToDoubleFunction<RepResult> figure) {
-        double[] values = reps.stream().mapToDouble(figure).toArray();
+        return median(reps.stream().mapToDouble(figure).toArray());
+    }
+
+    /** The median of {@code values} (sorted in place); of an even count, the mean of the middle two. */
+    static double median(double[] values) {
         Arrays.sort(values);
         int n = values.length;
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
