@@ -10,8 +10,10 @@ import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepLease;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.out.StoreTransaction;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Committing a successful attempt: its effects, its successors and the run's completion, in one transaction. */
 final class Completions {
@@ -102,6 +105,54 @@ final class Completions {
         }
         tx.intents().insertAll(intents);
         return new Committed(new DeliveryOutcome.Done(runId, name, running.attempt()), next, runFinished);
+    }
+
+    /**
+     * The attempt's success as a chain link ({@link io.durableruns.ports.out.RunStore#commitLink}), when it is one:
+     * its worker takes the successor, the step has exactly one successor and that successor waits for it alone,
+     * and the attempt staged no artifacts and called no tools. Otherwise empty, and the general commit applies.
+     */
+    Optional<LinkCommit> asLink(
+            PreparedAttempt attempt,
+            StepGraph graph,
+            JsonNode output,
+            AttemptContext ctx,
+            Duration elapsed,
+            boolean claimSuccessor,
+            Instant now) {
+        StepRecord running = attempt.step();
+        if (!claimSuccessor
+                || !ctx.stagedArtifacts().isEmpty()
+                || !ctx.toolCalls().isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> successors = graph.successors(running.name());
+        if (successors.size() != 1) {
+            return Optional.empty();
+        }
+        StepDefinition next = graph.step(successors.get(0));
+        if (!next.dependsOn().equals(List.of(running.name()))) {
+            return Optional.empty();
+        }
+        String owner = attempt.lease().owner();
+        return Optional.of(new LinkCommit(
+                StepChange.of(running).succeeded(output, now).build(now),
+                running.attempt(),
+                next.name(),
+                owner,
+                now.plus(next.timeout()).plus(s.leaseMargin()),
+                now,
+                Json.obj("durationMs", elapsed.toMillis()),
+                Json.obj("owner", owner)));
+    }
+
+    /** What a committed link produced: the step done, its successor claimed by the same worker. */
+    static Committed linked(PreparedAttempt attempt, LinkCommit link, StepRecord claimed, JsonNode output) {
+        StepRecord done = link.succeeded();
+        StepLease lease = new StepLease(
+                claimed.runId(), claimed.name(), claimed.attempt(), claimed.leaseOwner(), claimed.leaseUntil());
+        PreparedAttempt next = new PreparedAttempt(lease, attempt.run(), claimed, Map.of(done.name(), output));
+        return new Committed(new DeliveryOutcome.Done(done.runId(), done.name(), done.attempt()), next, false);
     }
 
     /** The run's output: the outputs of its sink steps, by step name. */

@@ -23,6 +23,7 @@ import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.GraphDescription;
 import io.durableruns.ports.model.GraphVersionRef;
+import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.OutboundStep;
 import io.durableruns.ports.model.RunCounts;
 import io.durableruns.ports.model.RunDetails;
@@ -54,6 +55,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -236,16 +238,23 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         boolean runFinished;
         if (error == null) {
             JsonNode out = output;
-            Completions.Committed c = commit(lease, tx -> {
-                intents.clear();
-                RunRecord held = hold(tx, run.id());
-                if (held.status().isTerminal()) {
-                    DeliveryOutcome late = LateResults.record(tx, held, lease, null, ctx.toolCalls(), elapsed, now);
-                    return new Completions.Committed(late, null, false);
-                }
-                return completions.commitSuccess(
-                        tx, held, attempt, graph, out, ctx, elapsed, claimSuccessor, now, intents);
-            });
+            Optional<LinkCommit> link = completions.asLink(attempt, graph, out, ctx, elapsed, claimSuccessor, now);
+            Optional<StepRecord> claimed = link.isEmpty()
+                    ? Optional.empty()
+                    : commit(lease, () -> s.store().commitLink(link.get()));
+            Completions.Committed c = claimed.isPresent()
+                    ? Completions.linked(attempt, link.get(), claimed.get(), out)
+                    : commit(lease, () -> s.store().inTransaction(tx -> {
+                        intents.clear();
+                        RunRecord held = hold(tx, run.id());
+                        if (held.status().isTerminal()) {
+                            DeliveryOutcome late =
+                                    LateResults.record(tx, held, lease, null, ctx.toolCalls(), elapsed, now);
+                            return new Completions.Committed(late, null, false);
+                        }
+                        return completions.commitSuccess(
+                                tx, held, attempt, graph, out, ctx, elapsed, claimSuccessor, now, intents);
+                    }));
             outcome = c.outcome();
             next = c.next();
             runFinished = c.runFinished();
@@ -253,7 +262,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
             Throwable failure = error;
             StepError stepError = Failures.toError(failure);
             boolean retryable = failures.isRetryable(failure, def.retry());
-            outcome = commit(lease, tx -> {
+            outcome = commit(lease, () -> s.store().inTransaction(tx -> {
                 intents.clear();
                 RunRecord held = hold(tx, run.id());
                 if (held.status().isTerminal()) {
@@ -274,7 +283,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
                 tx.intents().insertAll(intents);
                 tx.timeline().append(events.list());
                 return o;
-            });
+            }));
             runFinished = outcome instanceof DeliveryOutcome.Failed;
             if (outcome instanceof DeliveryOutcome.Failed) {
                 log.warn(
@@ -313,11 +322,11 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
      * times). Trying again is safe even when the first commit did land and only its answer was lost: the commit is a
      * compare-and-set on the attempt's fencing token, which then no longer holds, and changes nothing.
      */
-    private <R> R commit(StepLease lease, RunStore.TransactionWork<R> work) {
+    private <R> R commit(StepLease lease, Supplier<R> work) {
         long pauseMillis = 50;
         for (int tries = 1; ; tries++) {
             try {
-                return s.store().inTransaction(work);
+                return work.get();
             } catch (StoreException e) {
                 if (!e.isTransient()
                         || tries == COMMIT_TRIES

@@ -26,6 +26,7 @@ import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
 import io.durableruns.ports.model.GraphVersionRecord;
+import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunPage;
@@ -357,6 +358,147 @@ public abstract class RunStoreContract {
         assertThat(r15).isTrue();
         var r16 = store.inTransaction(tx -> tx.steps().find(runId(1), "a"));
         assertThat(r16.orElseThrow()).isEqualTo(withError);
+    }
+
+    /** Step a of a run made by {@link #insertRunWithSteps}, claimed: RUNNING in attempt 1, leased to w1. */
+    private StepRecord claimA(String runId) {
+        StepRecord a = store.inTransaction(tx -> tx.steps().find(runId, "a")).orElseThrow();
+        StepRecord running = new StepRecord(
+                runId,
+                "a",
+                StepStatus.RUNNING,
+                1,
+                0,
+                0,
+                a.dependsOn(),
+                "w1",
+                T0.plusSeconds(60),
+                null,
+                T0.plusSeconds(1),
+                null,
+                null,
+                null,
+                T0.plusSeconds(1));
+        boolean claimed = store.inTransaction(tx -> tx.steps().update(running, StepStatus.QUEUED, 0));
+        assertThat(claimed).isTrue();
+        return running;
+    }
+
+    /** The link that commits a's success and gives b to w2. */
+    private static LinkCommit link(StepRecord running, int expectedAttempt) {
+        Instant at = T0.plusSeconds(2);
+        StepRecord succeeded = new StepRecord(
+                running.runId(),
+                running.name(),
+                StepStatus.SUCCEEDED,
+                running.attempt(),
+                running.budgetBase(),
+                0,
+                running.dependsOn(),
+                null,
+                null,
+                null,
+                running.startedAt(),
+                at,
+                json("{\"found\":[1,2]}"),
+                null,
+                at);
+        return new LinkCommit(
+                succeeded,
+                expectedAttempt,
+                "b",
+                "w2",
+                at.plusSeconds(90),
+                at,
+                json("{\"durationMs\":1000}"),
+                json("{\"owner\":\"w2\"}"));
+    }
+
+    /** A run's steps and timeline, to check that nothing changed. */
+    private List<Object> snapshot(String runId) {
+        return store.read(
+                tx -> List.of(tx.steps().findByRun(runId), tx.timeline().findByRun(runId)));
+    }
+
+    @Test
+    void a_chain_link_commits_the_step_and_claims_its_successor_with_both_events() {
+        insertRunWithSteps(runId(1));
+        StepRecord running = claimA(runId(1));
+        LinkCommit link = link(running, 1);
+
+        Optional<StepRecord> claimed = store.commitLink(link);
+
+        StepRecord b = claimed.orElseThrow();
+        assertThat(b.status()).isEqualTo(StepStatus.RUNNING);
+        assertThat(b.attempt()).isEqualTo(1);
+        assertThat(b.pendingDeps()).isZero();
+        assertThat(b.leaseOwner()).isEqualTo("w2");
+        assertThat(b.leaseUntil()).isEqualTo(T0.plusSeconds(92));
+        assertThat(b.startedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(b.dueAt()).isNull();
+        assertThat(b.dependsOn()).containsExactly("a");
+        assertThat(b).isEqualTo(link.claimed(step(runId(1), "b", StepStatus.PENDING, 1, List.of("a"))));
+        List<StepRecord> steps = store.read(tx -> tx.steps().findByRun(runId(1)));
+        assertThat(steps).containsExactly(link.succeeded(), b);
+        List<TimelineEvent> timeline = store.read(tx -> tx.timeline().findByRun(runId(1)));
+        assertThat(timeline)
+                .containsExactly(
+                        new TimelineEvent(
+                                1,
+                                runId(1),
+                                T0.plusSeconds(2),
+                                EventType.STEP_SUCCEEDED,
+                                "a",
+                                1,
+                                json("{\"durationMs\":1000}")),
+                        new TimelineEvent(
+                                2,
+                                runId(1),
+                                T0.plusSeconds(2),
+                                EventType.STEP_STARTED,
+                                "b",
+                                1,
+                                json("{\"owner\":\"w2\"}")));
+    }
+
+    @Test
+    void
+            a_chain_link_writes_nothing_when_the_run_finished_the_attempt_moved_on_or_the_successor_is_not_waiting_for_it_alone() {
+        // The attempt no longer holds the step.
+        insertRunWithSteps(runId(1));
+        StepRecord running1 = claimA(runId(1));
+        assertLinkWritesNothing(link(running1, 2));
+
+        // The run finished (a cancel got there first).
+        insertRunWithSteps(runId(2));
+        StepRecord running2 = claimA(runId(2));
+        boolean cancelled = store.inTransaction(
+                tx -> tx.runs().updateStatus(runId(2), RunStatus.QUEUED, RunStatus.CANCELLED, T0, null));
+        assertThat(cancelled).isTrue();
+        assertLinkWritesNothing(link(running2, 1));
+
+        // The successor waits for another step too.
+        insertRunWithSteps(runId(3));
+        StepRecord running3 = claimA(runId(3));
+        replacePendingB(step(runId(3), "b", StepStatus.PENDING, 2, List.of("a")));
+        assertLinkWritesNothing(link(running3, 1));
+
+        // The successor is no longer pending.
+        insertRunWithSteps(runId(4));
+        StepRecord running4 = claimA(runId(4));
+        replacePendingB(step(runId(4), "b", StepStatus.QUEUED, 0, List.of("a")));
+        assertLinkWritesNothing(link(running4, 1));
+    }
+
+    private void replacePendingB(StepRecord b) {
+        boolean replaced = store.inTransaction(tx -> tx.steps().update(b, StepStatus.PENDING, 0));
+        assertThat(replaced).isTrue();
+    }
+
+    private void assertLinkWritesNothing(LinkCommit link) {
+        List<Object> before = snapshot(link.runId());
+        assertThat(store.commitLink(link)).isEmpty();
+        assertThat(snapshot(link.runId())).isEqualTo(before);
     }
 
     @Test
@@ -1274,6 +1416,83 @@ public abstract class RunStoreContract {
         long queued = store.inTransaction(tx -> tx.intents().count());
         assertThat(queued).isZero();
         assertThat(kit.engine().work(fromQueue, false).outcome()).isInstanceOf(DeliveryOutcome.Done.class);
+    }
+
+    @Test
+    void a_worker_commits_a_chain_link_with_the_store_s_link_operation() {
+        AtomicInteger links = new AtomicInteger();
+        RunStore counting = new RunStore() {
+            @Override
+            public <R> R inTransaction(TransactionWork<R> work) {
+                return store.inTransaction(work);
+            }
+
+            @Override
+            public <R> R read(TransactionWork<R> work) {
+                return store.read(work);
+            }
+
+            @Override
+            public Optional<StepRecord> commitLink(LinkCommit link) {
+                Optional<StepRecord> claimed = store.commitLink(link);
+                claimed.ifPresent(c -> links.incrementAndGet());
+                return claimed;
+            }
+        };
+        StepGraph chain = StepGraph.builder("chain", 1)
+                .step("one", ctx -> 1)
+                .step("two", List.of("one"), ctx -> ctx.output("one").asInt() + 1)
+                .step("three", List.of("two"), ctx -> ctx.output("two").asInt() + 1)
+                .build();
+        RunTestKit kit = RunTestKit.over(counting, new GraphRegistry().register(chain), new SettableClock(T0));
+        String id = kit.start("chain", Map.of());
+        var lease = kit.engine().claimDue("w1", 1).get(0);
+
+        var two = kit.engine().work(lease, true).next().orElseThrow();
+        var three = kit.engine().work(two, true).next().orElseThrow();
+
+        assertThat(links).hasValue(2);
+        assertThat(three.step()).isEqualTo("three");
+        assertThat(kit.step(id, "three").status()).isEqualTo(StepStatus.RUNNING);
+        kit.engine().work(three, true);
+        assertThat(links).as("the last step is no link: it finishes the run").hasValue(2);
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(kit.run(id).run().output().path("three").asInt()).isEqualTo(3);
+        assertThat(kit.timelineTypes(id))
+                .containsExactly(
+                        EventType.RUN_CREATED,
+                        EventType.STEP_QUEUED,
+                        EventType.RUN_STARTED,
+                        EventType.STEP_STARTED,
+                        EventType.STEP_SUCCEEDED,
+                        EventType.STEP_STARTED,
+                        EventType.STEP_SUCCEEDED,
+                        EventType.STEP_STARTED,
+                        EventType.STEP_SUCCEEDED,
+                        EventType.RUN_SUCCEEDED);
+    }
+
+    @Test
+    void a_step_that_called_tools_and_staged_artifacts_keeps_them_when_its_worker_takes_the_successor() {
+        StepGraph graph = StepGraph.builder("recorded", 1)
+                .step("first", ctx -> {
+                    ctx.tools().call("search", Map.of("q", "x"), () -> "found");
+                    ctx.artifacts().putText("notes.txt", "text/plain", "n");
+                    return "one";
+                })
+                .step("second", List.of("first"), ctx -> "two")
+                .build();
+        RunTestKit kit = kit(graph);
+        String id = kit.start("recorded", Map.of());
+        var lease = kit.engine().claimDue("w1", 1).get(0);
+
+        var successor = kit.engine().work(lease, true).next().orElseThrow();
+
+        assertThat(successor.step()).isEqualTo("second");
+        assertThat(kit.toolCalls(id)).extracting(ToolCallRecord::tool).containsExactly("search");
+        assertThat(kit.artifactText(id, "first", "notes.txt")).isEqualTo("n");
+        kit.engine().work(successor, true);
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
     }
 
     @Test

@@ -1,5 +1,14 @@
 package io.durableruns.ports.out;
 
+import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.LinkCommit;
+import io.durableruns.ports.model.RunRecord;
+import io.durableruns.ports.model.StepRecord;
+import io.durableruns.ports.model.StepStatus;
+import io.durableruns.ports.model.TimelineEvent;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * The engine's persistence. Every engine operation is one call to {@link #inTransaction}: all its reads
  * and writes happen in that transaction, and either all of them commit or none do.
@@ -44,6 +53,64 @@ public interface RunStore {
      */
     default <R> R read(TransactionWork<R> work) {
         return inTransaction(work);
+    }
+
+    /**
+     * Commits a chain link (a step's success and the claim of its successor) in one transaction, all or nothing.
+     * It first takes the run ({@link RunRepository#lock}) and checks, writing nothing when any check fails, that
+     * the run has not finished, that the successor is {@link StepStatus#PENDING} waiting for this step alone (one
+     * pending dependency) and that the step is still {@link StepStatus#RUNNING} in {@link
+     * LinkCommit#expectedAttempt}. Then it writes what the engine's general commit writes for such a link: the
+     * step as {@link LinkCommit#succeeded}, the successor as {@link LinkCommit#claimed}, and two timeline events,
+     * the step's {@link EventType#STEP_SUCCEEDED} and the successor's {@link EventType#STEP_STARTED}.
+     *
+     * <p>The default does this with the repositories in {@link #inTransaction}. A store that can do it in one
+     * round trip overrides it (PostgreSQL: one function call that commits on its own).
+     *
+     * @return the successor as claimed; empty when a check failed and nothing was written, and the caller commits
+     *     the step the general way, which then finds out what changed
+     */
+    default Optional<StepRecord> commitLink(LinkCommit link) {
+        return inTransaction(tx -> {
+            Optional<RunRecord> run = tx.runs().lock(link.runId());
+            if (run.isEmpty() || run.get().status().isTerminal()) {
+                return Optional.empty();
+            }
+            StepRecord done = link.succeeded();
+            Optional<StepRecord> next = tx.steps().find(done.runId(), link.successor());
+            if (next.isEmpty()
+                    || next.get().status() != StepStatus.PENDING
+                    || next.get().pendingDeps() != 1) {
+                return Optional.empty();
+            }
+            if (!tx.steps().update(done, StepStatus.RUNNING, link.expectedAttempt())) {
+                return Optional.empty();
+            }
+            StepRecord claimed = link.claimed(next.get());
+            if (!tx.steps().update(claimed, StepStatus.PENDING, next.get().attempt())) {
+                throw new IllegalStateException("step " + claimed.name() + " of run " + claimed.runId()
+                        + " changed while this transaction held its run; this indicates a bug");
+            }
+            tx.timeline()
+                    .append(List.of(
+                            new TimelineEvent(
+                                    0,
+                                    done.runId(),
+                                    link.at(),
+                                    EventType.STEP_SUCCEEDED,
+                                    done.name(),
+                                    link.expectedAttempt(),
+                                    link.succeededData()),
+                            new TimelineEvent(
+                                    0,
+                                    done.runId(),
+                                    link.at(),
+                                    EventType.STEP_STARTED,
+                                    claimed.name(),
+                                    claimed.attempt(),
+                                    link.startedData())));
+            return Optional.of(claimed);
+        });
     }
 
     /** Work done inside a store transaction. */
