@@ -100,6 +100,20 @@ class PostgresRunRaceTest {
         assertCommandTrue(runId, cancel, RunStatus.CANCELLED);
     }
 
+    /**
+     * The worker takes the successor in its commit: a chain link, one call of the store's function, which must wait
+     * for the cancel's run lock like any step transaction and then write nothing.
+     */
+    @Test
+    void a_cancel_racing_a_chain_link_commit_leaves_no_step_running_in_a_finished_run() throws Exception {
+        String runId = create();
+        List<StepLease> claimed = engineB.claimDue("engine-b", 1);
+        assertThat(claimed).hasSize(1);
+        Outcome<RunDetails> cancel = interleave(() -> engineA.cancel(runId), () -> engineB.work(claimed.get(0), true));
+        drain();
+        assertCommandTrue(runId, cancel, RunStatus.CANCELLED);
+    }
+
     private String create() {
         return Runs.start(engineB, "pair", Map.of());
     }

@@ -1,6 +1,7 @@
 package io.durableruns.jdbc.internal;
 
 import io.durableruns.ports.StoreException;
+import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
@@ -44,6 +45,13 @@ final class JdbiStepRepository implements StepRepository {
             + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
     private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
             + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
+    /** The function of migration V006: RunStore.commitLink in one statement (PostgreSQL only). */
+    private static final String COMMIT_LINK = "SELECT " + COLUMNS + " FROM ${t}commit_link(:run_id, :name,"
+            + " :expected_attempt, :status, :attempt, :budget_base, :pending_deps, :lease_owner,"
+            + " CAST(:lease_until AS timestamptz), CAST(:due_at AS timestamptz), CAST(:started_at AS timestamptz),"
+            + " CAST(:finished_at AS timestamptz), CAST(:output AS jsonb), :error_type, :error_message, :error_stack,"
+            + " CAST(:updated_at AS timestamptz), :successor, :owner, CAST(:successor_lease_until AS timestamptz),"
+            + " CAST(:at AS timestamptz), CAST(:succeeded_data AS jsonb), CAST(:started_data AS jsonb))";
     /** Steps of unfinished runs, found from the runs' status index: few, however many runs have finished. */
     private static final String OF_UNFINISHED_RUNS =
             " FROM ${t}runs r JOIN ${t}steps s ON s.run_id = r.id" + " WHERE r.status IN ('QUEUED', 'RUNNING')";
@@ -160,6 +168,23 @@ final class JdbiStepRepository implements StepRepository {
                 .findOne()
                 .orElseThrow(() -> new StoreException(
                         "step " + name + " of run " + runId + " does not exist; cannot count down its dependencies"));
+    }
+
+    /**
+     * Commits a chain link with one call of the {@code commit_link} function (PostgreSQL). Sent outside a transaction,
+     * the call commits as it returns: one round trip.
+     */
+    Optional<StepRecord> commitLink(LinkCommit link) {
+        return bindMutable(tx.handle().createQuery(ctx.sql(COMMIT_LINK)), link.succeeded())
+                .bind("expected_attempt", Args.integer(link.expectedAttempt()))
+                .bind("successor", Args.text(link.successor()))
+                .bind("owner", Args.text(link.owner()))
+                .bind("successor_lease_until", ctx.instant(link.leaseUntil()))
+                .bind("at", ctx.instant(link.at()))
+                .bind("succeeded_data", Args.text(ctx.json(link.succeededData())))
+                .bind("started_data", Args.text(ctx.json(link.startedData())))
+                .map((rs, c) -> map(rs))
+                .findOne();
     }
 
     @Override

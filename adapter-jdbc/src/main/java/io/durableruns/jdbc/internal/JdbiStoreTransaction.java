@@ -4,7 +4,6 @@ import io.durableruns.ports.out.ArtifactRepository;
 import io.durableruns.ports.out.GraphVersionRepository;
 import io.durableruns.ports.out.IntentRepository;
 import io.durableruns.ports.out.RunRepository;
-import io.durableruns.ports.out.StepRepository;
 import io.durableruns.ports.out.StoreTransaction;
 import io.durableruns.ports.out.TimelineRepository;
 import io.durableruns.ports.out.ToolCallRepository;
@@ -17,7 +16,7 @@ final class JdbiStoreTransaction implements StoreTransaction {
     private boolean open = true;
 
     private RunRepository runs;
-    private StepRepository steps;
+    private JdbiStepRepository steps;
     private ArtifactRepository artifacts;
     private ToolCallRepository toolCalls;
     private TimelineRepository timeline;
@@ -55,7 +54,7 @@ final class JdbiStoreTransaction implements StoreTransaction {
     }
 
     @Override
-    public StepRepository steps() {
+    public JdbiStepRepository steps() {
         if (steps == null) {
             steps = new JdbiStepRepository(this);
         }

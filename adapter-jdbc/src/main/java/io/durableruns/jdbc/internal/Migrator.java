@@ -35,7 +35,8 @@ public final class Migrator {
             new Migration(2, "dispatch_attempts_and_leases"),
             new Migration(3, "runs_graph_status_index"),
             new Migration(4, "hot_step_updates"),
-            new Migration(5, "timeline_run_primary_key"));
+            new Migration(5, "timeline_run_primary_key"),
+            new Migration(6, "commit_link_function"));
 
     private static final String HISTORY_PG =
             "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"
@@ -198,17 +199,33 @@ public final class Migrator {
         return Long.toHexString(crc.getValue());
     }
 
-    /** Splits a migration into statements: comment lines dropped, split at semicolons (none occur in literals). */
+    /**
+     * Splits a migration into statements: comment lines dropped, split at semicolons outside {@code $$} quotes (a
+     * function's body); no semicolon occurs in a literal.
+     */
     static List<String> statements(String script) {
         String code =
                 script.lines().filter(line -> !line.strip().startsWith("--")).collect(Collectors.joining("\n"));
         List<String> statements = new ArrayList<>();
-        for (String part : code.split(";")) {
-            if (!part.isBlank()) {
-                statements.add(part.strip());
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < code.length(); i++) {
+            if (code.startsWith("$$", i)) {
+                quoted = !quoted;
+                i++;
+            } else if (code.charAt(i) == ';' && !quoted) {
+                add(statements, code.substring(start, i));
+                start = i + 1;
             }
         }
+        add(statements, code.substring(start));
         return statements;
+    }
+
+    private static void add(List<String> statements, String part) {
+        if (!part.isBlank()) {
+            statements.add(part.strip());
+        }
     }
 
     /** One numbered migration file. */

@@ -1,10 +1,13 @@
 package io.durableruns.jdbc.internal;
 
+import io.durableruns.ports.model.LinkCommit;
+import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.out.RunStore.TransactionWork;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
@@ -73,6 +76,30 @@ public final class TransactionRunner {
                 rollback(handle, e);
             }
             throw StoreErrors.translate(e, dialect, "complete a transaction");
+        } finally {
+            tx.end();
+            close(handle);
+        }
+    }
+
+    /**
+     * Commits a chain link (PostgreSQL): one call of the function of migration V006, in auto-commit mode, so that the
+     * call, its transaction and its commit are one round trip. The connection is at READ COMMITTED as in {@link
+     * #inTransaction}.
+     */
+    public Optional<StepRecord> commitLink(LinkCommit link) {
+        Handle handle;
+        try {
+            handle = jdbi.open();
+        } catch (RuntimeException e) {
+            throw StoreErrors.translate(e, context.dialect(), "open a connection");
+        }
+        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context);
+        try {
+            ensureReadCommitted(handle.getConnection());
+            return tx.steps().commitLink(link);
+        } catch (RuntimeException e) {
+            throw StoreErrors.translate(e, context.dialect(), "commit a chain link");
         } finally {
             tx.end();
             close(handle);
