@@ -1,6 +1,8 @@
 package io.durableruns.jdbc.internal;
 
 import java.sql.Types;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.argument.Argument;
 
 /**
@@ -34,5 +36,16 @@ final class Args {
 
     static Argument bytes(byte[] value) {
         return (position, statement, ctx) -> statement.setBytes(position, value);
+    }
+
+    /**
+     * An SQL array of {@code elementType} ({@code text}, {@code int4}, {@code int8}, {@code bytea}) from values of
+     * the matching Java type ({@code String}, {@code Integer}, {@code Long}, {@code byte[]}), nulls allowed. The
+     * driver picks its encoding from the Java array's type, so {@code newArray} makes an array of that type.
+     */
+    static <T> Argument array(String elementType, Stream<T> values, IntFunction<T[]> newArray) {
+        T[] elements = values.toArray(newArray);
+        return (position, statement, ctx) ->
+                statement.setArray(position, statement.getConnection().createArrayOf(elementType, elements));
     }
 }

@@ -1,12 +1,14 @@
 package io.durableruns.jdbc.internal;
 
 import io.durableruns.ports.StoreException;
+import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
 import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.model.StepSummary;
+import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.StepRepository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +53,10 @@ final class JdbiStepRepository implements StepRepository {
             + " CAST(:lease_until AS timestamptz), CAST(:due_at AS timestamptz), CAST(:started_at AS timestamptz),"
             + " CAST(:finished_at AS timestamptz), CAST(:output AS jsonb), :error_type, :error_message, :error_stack,"
             + " CAST(:updated_at AS timestamptz), :successor, :owner, CAST(:successor_lease_until AS timestamptz),"
-            + " CAST(:at AS timestamptz), CAST(:succeeded_data AS jsonb), CAST(:started_data AS jsonb))";
+            + " CAST(:at AS timestamptz), CAST(:succeeded_data AS jsonb), CAST(:started_data AS jsonb),"
+            + " :tool_attempts, :tools, :tool_inputs, :tool_outputs, :tool_errors,"
+            + " CAST(:tool_started AS timestamptz[]), :tool_durations, :artifact_keys, :artifact_types,"
+            + " :artifact_contents, :artifact_attempts, CAST(:artifact_created AS timestamptz[]))";
     /** Steps of unfinished runs, found from the runs' status index: few, however many runs have finished. */
     private static final String OF_UNFINISHED_RUNS =
             " FROM ${t}runs r JOIN ${t}steps s ON s.run_id = r.id" + " WHERE r.status IN ('QUEUED', 'RUNNING')";
@@ -175,6 +180,8 @@ final class JdbiStepRepository implements StepRepository {
      * the call commits as it returns: one round trip.
      */
     Optional<StepRecord> commitLink(LinkCommit link) {
+        List<ToolCallRecord> calls = link.toolCalls();
+        List<ArtifactRecord> artifacts = link.artifacts();
         return bindMutable(tx.handle().createQuery(ctx.sql(COMMIT_LINK)), link.succeeded())
                 .bind("expected_attempt", Args.integer(link.expectedAttempt()))
                 .bind("successor", Args.text(link.successor()))
@@ -183,6 +190,32 @@ final class JdbiStepRepository implements StepRepository {
                 .bind("at", ctx.instant(link.at()))
                 .bind("succeeded_data", Args.text(ctx.json(link.succeededData())))
                 .bind("started_data", Args.text(ctx.json(link.startedData())))
+                .bind("tool_attempts", Args.array("int4", calls.stream().map(ToolCallRecord::attempt), Integer[]::new))
+                .bind("tools", Args.array("text", calls.stream().map(ToolCallRecord::tool), String[]::new))
+                .bind("tool_inputs", Args.array("text", calls.stream().map(c -> ctx.json(c.input())), String[]::new))
+                .bind("tool_outputs", Args.array("text", calls.stream().map(c -> ctx.json(c.output())), String[]::new))
+                .bind("tool_errors", Args.array("text", calls.stream().map(ToolCallRecord::error), String[]::new))
+                .bind(
+                        "tool_started",
+                        Args.array(
+                                "text", calls.stream().map(c -> StoreContext.timestamp(c.startedAt())), String[]::new))
+                .bind("tool_durations", Args.array("int8", calls.stream().map(ToolCallRecord::durationMs), Long[]::new))
+                .bind("artifact_keys", Args.array("text", artifacts.stream().map(ArtifactRecord::key), String[]::new))
+                .bind(
+                        "artifact_types",
+                        Args.array("text", artifacts.stream().map(ArtifactRecord::contentType), String[]::new))
+                .bind(
+                        "artifact_contents",
+                        Args.array("bytea", artifacts.stream().map(ArtifactRecord::content), byte[][]::new))
+                .bind(
+                        "artifact_attempts",
+                        Args.array("int4", artifacts.stream().map(ArtifactRecord::attempt), Integer[]::new))
+                .bind(
+                        "artifact_created",
+                        Args.array(
+                                "text",
+                                artifacts.stream().map(a -> StoreContext.timestamp(a.createdAt())),
+                                String[]::new))
                 .map((rs, c) -> map(rs))
                 .findOne();
     }

@@ -60,11 +60,7 @@ final class Completions {
                     null,
                     false);
         }
-        for (AttemptContext.StagedArtifact a : ctx.stagedArtifacts()) {
-            tx.artifacts()
-                    .insertIfAbsent(new ArtifactRecord(
-                            runId, name, a.key(), a.contentType(), a.content(), running.attempt(), now));
-        }
+        artifacts(running, ctx, now).forEach(tx.artifacts()::insertIfAbsent);
         if (!ctx.toolCalls().isEmpty()) {
             tx.toolCalls().insertAll(ctx.toolCalls());
         }
@@ -109,8 +105,8 @@ final class Completions {
 
     /**
      * The attempt's success as a chain link ({@link io.durableruns.ports.out.RunStore#commitLink}), when it is one:
-     * its worker takes the successor, the step has exactly one successor and that successor waits for it alone,
-     * and the attempt staged no artifacts and called no tools. Otherwise empty, and the general commit applies.
+     * its worker takes the successor, and the step has exactly one successor, which waits for it alone. Otherwise
+     * empty, and the general commit applies.
      */
     Optional<LinkCommit> asLink(
             PreparedAttempt attempt,
@@ -121,9 +117,7 @@ final class Completions {
             boolean claimSuccessor,
             Instant now) {
         StepRecord running = attempt.step();
-        if (!claimSuccessor
-                || !ctx.stagedArtifacts().isEmpty()
-                || !ctx.toolCalls().isEmpty()) {
+        if (!claimSuccessor) {
             return Optional.empty();
         }
         List<String> successors = graph.successors(running.name());
@@ -143,7 +137,9 @@ final class Completions {
                 now.plus(next.timeout()).plus(s.leaseMargin()),
                 now,
                 Json.obj("durationMs", elapsed.toMillis()),
-                Json.obj("owner", owner)));
+                Json.obj("owner", owner),
+                ctx.toolCalls(),
+                artifacts(running, ctx, now)));
     }
 
     /** What a committed link produced: the step done, its successor claimed by the same worker. */
@@ -153,6 +149,14 @@ final class Completions {
                 claimed.runId(), claimed.name(), claimed.attempt(), claimed.leaseOwner(), claimed.leaseUntil());
         PreparedAttempt next = new PreparedAttempt(lease, attempt.run(), claimed, Map.of(done.name(), output));
         return new Committed(new DeliveryOutcome.Done(done.runId(), done.name(), done.attempt()), next, false);
+    }
+
+    /** The artifacts the attempt staged, as stored. */
+    private static List<ArtifactRecord> artifacts(StepRecord running, AttemptContext ctx, Instant now) {
+        return ctx.stagedArtifacts().stream()
+                .map(a -> new ArtifactRecord(
+                        running.runId(), running.name(), a.key(), a.contentType(), a.content(), running.attempt(), now))
+                .toList();
     }
 
     /** The run's output: the outputs of its sink steps, by step name. */

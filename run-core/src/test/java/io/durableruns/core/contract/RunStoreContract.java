@@ -44,6 +44,7 @@ import io.durableruns.ports.out.StoreTransaction;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -386,6 +387,11 @@ public abstract class RunStoreContract {
 
     /** The link that commits a's success and gives b to w2. */
     private static LinkCommit link(StepRecord running, int expectedAttempt) {
+        return link(running, expectedAttempt, List.of(), List.of());
+    }
+
+    private static LinkCommit link(
+            StepRecord running, int expectedAttempt, List<ToolCallRecord> calls, List<ArtifactRecord> artifacts) {
         Instant at = T0.plusSeconds(2);
         StepRecord succeeded = new StepRecord(
                 running.runId(),
@@ -411,7 +417,9 @@ public abstract class RunStoreContract {
                 at.plusSeconds(90),
                 at,
                 json("{\"durationMs\":1000}"),
-                json("{\"owner\":\"w2\"}"));
+                json("{\"owner\":\"w2\"}"),
+                calls,
+                artifacts);
     }
 
     /** A run's steps and timeline, to check that nothing changed. */
@@ -462,8 +470,45 @@ public abstract class RunStoreContract {
     }
 
     @Test
-    void
-            a_chain_link_writes_nothing_when_the_run_finished_the_attempt_moved_on_or_the_successor_is_not_waiting_for_it_alone() {
+    void a_chain_link_stores_the_attempt_s_tool_calls_in_order_and_its_artifacts_unless_the_key_exists() {
+        insertRunWithSteps(runId(1));
+        StepRecord running = claimA(runId(1));
+        ArtifactRecord earlier =
+                new ArtifactRecord(runId(1), "a", "page.html", "text/html", new byte[] {1}, 1, T0.plusSeconds(1));
+        boolean stored = store.inTransaction(tx -> tx.artifacts().insertIfAbsent(earlier));
+        assertThat(stored).isTrue();
+        List<ToolCallRecord> calls = List.of(
+                new ToolCallRecord(runId(1), "a", 1, "search", json("{\"q\":\"x\"}"), json("[1,2]"), null, T0, 12),
+                new ToolCallRecord(runId(1), "a", 1, "fetch", null, null, "java.io.IOException: down", T0, 3),
+                new ToolCallRecord(runId(1), "a", 1, "rank", json("{}"), json("\"it's\""), null, T0, 0));
+        ArtifactRecord notes = new ArtifactRecord(
+                runId(1),
+                "a",
+                "notes.txt",
+                "text/plain",
+                "\u00fc\u0000,{}\"".getBytes(StandardCharsets.UTF_8),
+                1,
+                T0.plusSeconds(2));
+        ArtifactRecord again =
+                new ArtifactRecord(runId(1), "a", "page.html", "text/html", new byte[] {2}, 1, T0.plusSeconds(2));
+        ArtifactRecord empty = new ArtifactRecord(
+                runId(1), "a", "empty", "application/octet-stream", new byte[0], 1, T0.plusSeconds(2));
+
+        Optional<StepRecord> claimed = store.commitLink(link(running, 1, calls, List.of(notes, again, empty)));
+
+        assertThat(claimed).isPresent();
+        List<ToolCallRecord> storedCalls = store.read(tx -> tx.toolCalls().findByRun(runId(1)));
+        assertThat(storedCalls).containsExactlyElementsOf(calls);
+        Optional<ArtifactRecord> page = store.read(tx -> tx.artifacts().find(runId(1), "a", "page.html"));
+        assertThat(page).contains(earlier);
+        Optional<ArtifactRecord> storedNotes = store.read(tx -> tx.artifacts().find(runId(1), "a", "notes.txt"));
+        assertThat(storedNotes).contains(notes);
+        Optional<ArtifactRecord> storedEmpty = store.read(tx -> tx.artifacts().find(runId(1), "a", "empty"));
+        assertThat(storedEmpty).contains(empty);
+    }
+
+    @Test
+    void a_chain_link_writes_nothing_when_the_run_finished_the_attempt_moved_on_or_the_successor_waits_for_more() {
         // The attempt no longer holds the step.
         insertRunWithSteps(runId(1));
         StepRecord running1 = claimA(runId(1));

@@ -2,6 +2,7 @@ package io.durableruns.ports.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,9 @@ import java.util.Objects;
  * @param at when the link commits: the successor's start, its update time and the events' time
  * @param succeededData the data of the {@link EventType#STEP_SUCCEEDED} event
  * @param startedData the data of the successor's {@link EventType#STEP_STARTED} event
+ * @param toolCalls the tool calls of the attempt, stored in this order; all of the succeeded step
+ * @param artifacts the artifacts of the attempt, each stored unless the step already has one with its key; all of
+ *     the succeeded step
  */
 public record LinkCommit(
         StepRecord succeeded,
@@ -27,7 +31,9 @@ public record LinkCommit(
         Instant leaseUntil,
         Instant at,
         JsonNode succeededData,
-        JsonNode startedData) {
+        JsonNode startedData,
+        List<ToolCallRecord> toolCalls,
+        List<ArtifactRecord> artifacts) {
     public LinkCommit {
         Objects.requireNonNull(succeeded, "succeeded");
         Objects.requireNonNull(successor, "successor");
@@ -36,6 +42,20 @@ public record LinkCommit(
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(succeededData, "succeededData");
         Objects.requireNonNull(startedData, "startedData");
+        toolCalls = List.copyOf(toolCalls);
+        artifacts = List.copyOf(artifacts);
+        for (ToolCallRecord call : toolCalls) {
+            if (!call.runId().equals(succeeded.runId()) || !call.step().equals(succeeded.name())) {
+                throw new IllegalArgumentException(
+                        "a link stores the tool calls of its own step, not of " + call.runId() + "/" + call.step());
+            }
+        }
+        for (ArtifactRecord artifact : artifacts) {
+            if (!artifact.runId().equals(succeeded.runId()) || !artifact.step().equals(succeeded.name())) {
+                throw new IllegalArgumentException("a link stores the artifacts of its own step, not of "
+                        + artifact.runId() + "/" + artifact.step());
+            }
+        }
         if (succeeded.status() != StepStatus.SUCCEEDED) {
             throw new IllegalArgumentException("a link commits a SUCCEEDED step, not " + succeeded.status());
         }

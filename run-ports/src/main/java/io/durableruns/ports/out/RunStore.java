@@ -61,8 +61,9 @@ public interface RunStore {
      * the run has not finished, that the successor is {@link StepStatus#PENDING} waiting for this step alone (one
      * pending dependency) and that the step is still {@link StepStatus#RUNNING} in {@link
      * LinkCommit#expectedAttempt}. Then it writes what the engine's general commit writes for such a link: the
-     * step as {@link LinkCommit#succeeded}, the successor as {@link LinkCommit#claimed}, and two timeline events,
-     * the step's {@link EventType#STEP_SUCCEEDED} and the successor's {@link EventType#STEP_STARTED}.
+     * step as {@link LinkCommit#succeeded}, the attempt's artifacts (each unless the step has one with its key)
+     * and tool calls, the successor as {@link LinkCommit#claimed}, and two timeline events, the step's {@link
+     * EventType#STEP_SUCCEEDED} and the successor's {@link EventType#STEP_STARTED}.
      *
      * <p>The default does this with the repositories in {@link #inTransaction}. A store that can do it in one
      * round trip overrides it (PostgreSQL: one function call that commits on its own).
@@ -86,6 +87,8 @@ public interface RunStore {
             if (!tx.steps().update(done, StepStatus.RUNNING, link.expectedAttempt())) {
                 return Optional.empty();
             }
+            link.artifacts().forEach(tx.artifacts()::insertIfAbsent);
+            tx.toolCalls().insertAll(link.toolCalls());
             StepRecord claimed = link.claimed(next.get());
             if (!tx.steps().update(claimed, StepStatus.PENDING, next.get().attempt())) {
                 throw new IllegalStateException("step " + claimed.name() + " of run " + claimed.runId()
