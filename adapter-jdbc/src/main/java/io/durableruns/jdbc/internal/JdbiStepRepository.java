@@ -47,14 +47,21 @@ final class JdbiStepRepository implements StepRepository {
             + " WHERE run_id = :run_id AND name = :name AND status = :expected_status AND attempt = :expected_attempt";
     private static final String DECREMENT = "UPDATE ${t}steps SET pending_deps = pending_deps - 1"
             + " WHERE run_id = :run_id AND name = :name RETURNING " + COLUMNS;
-    /** The function of migration V006: RunStore.commitLink in one statement (PostgreSQL only). */
-    private static final String COMMIT_LINK = "SELECT " + COLUMNS + " FROM ${t}commit_link(:run_id, :name,"
+    /**
+     * The functions of migration V006: RunStore.commitLink in one statement (PostgreSQL only); an attempt that called
+     * tools or staged artifacts passes them to the second one as arrays.
+     */
+    private static final String LINK_ARGUMENTS = "(:run_id, :name,"
             + " :expected_attempt, :status, :attempt, :budget_base, :pending_deps, :lease_owner,"
             + " CAST(:lease_until AS timestamptz), CAST(:due_at AS timestamptz), CAST(:started_at AS timestamptz),"
             + " CAST(:finished_at AS timestamptz), CAST(:output AS jsonb), :error_type, :error_message, :error_stack,"
             + " CAST(:updated_at AS timestamptz), :successor, :owner, CAST(:successor_lease_until AS timestamptz),"
-            + " CAST(:at AS timestamptz), CAST(:succeeded_data AS jsonb), CAST(:started_data AS jsonb),"
-            + " :tool_attempts, :tools, :tool_inputs, :tool_outputs, :tool_errors,"
+            + " CAST(:at AS timestamptz), CAST(:succeeded_data AS jsonb), CAST(:started_data AS jsonb)";
+
+    private static final String COMMIT_LINK_PLAIN =
+            "SELECT " + COLUMNS + " FROM ${t}commit_link" + LINK_ARGUMENTS + ")";
+    private static final String COMMIT_LINK_RECORDING = "SELECT " + COLUMNS + " FROM ${t}commit_link_recording"
+            + LINK_ARGUMENTS + ", :tool_attempts, :tools, :tool_inputs, :tool_outputs, :tool_errors,"
             + " CAST(:tool_started AS timestamptz[]), :tool_durations, :artifact_keys, :artifact_types,"
             + " :artifact_contents, :artifact_attempts, CAST(:artifact_created AS timestamptz[]))";
     /** Steps of unfinished runs, found from the runs' status index: few, however many runs have finished. */
@@ -176,21 +183,32 @@ final class JdbiStepRepository implements StepRepository {
     }
 
     /**
-     * Commits a chain link with one call of the {@code commit_link} function (PostgreSQL). Sent outside a transaction,
-     * the call commits as it returns: one round trip.
+     * Commits a chain link with one call of a V006 function (PostgreSQL). Sent outside a transaction, the call
+     * commits as it returns: one round trip.
      */
     Optional<StepRecord> commitLink(LinkCommit link) {
         List<ToolCallRecord> calls = link.toolCalls();
         List<ArtifactRecord> artifacts = link.artifacts();
-        return bindMutable(tx.handle().createQuery(ctx.sql(COMMIT_LINK)), link.succeeded())
+        boolean recording = !calls.isEmpty() || !artifacts.isEmpty();
+        Query call = bindMutable(
+                        tx.handle().createQuery(ctx.sql(recording ? COMMIT_LINK_RECORDING : COMMIT_LINK_PLAIN)),
+                        link.succeeded())
                 .bind("expected_attempt", Args.integer(link.expectedAttempt()))
                 .bind("successor", Args.text(link.successor()))
                 .bind("owner", Args.text(link.owner()))
                 .bind("successor_lease_until", ctx.instant(link.leaseUntil()))
                 .bind("at", ctx.instant(link.at()))
                 .bind("succeeded_data", Args.text(ctx.json(link.succeededData())))
-                .bind("started_data", Args.text(ctx.json(link.startedData())))
-                .bind("tool_attempts", Args.array("int4", calls.stream().map(ToolCallRecord::attempt), Integer[]::new))
+                .bind("started_data", Args.text(ctx.json(link.startedData())));
+        if (recording) {
+            bindRecords(call, calls, artifacts);
+        }
+        return call.map((rs, c) -> map(rs)).findOne();
+    }
+
+    /** The attempt's tool calls and artifacts, as the function's arrays: one element per row. */
+    private void bindRecords(Query call, List<ToolCallRecord> calls, List<ArtifactRecord> artifacts) {
+        call.bind("tool_attempts", Args.array("int4", calls.stream().map(ToolCallRecord::attempt), Integer[]::new))
                 .bind("tools", Args.array("text", calls.stream().map(ToolCallRecord::tool), String[]::new))
                 .bind("tool_inputs", Args.array("text", calls.stream().map(c -> ctx.json(c.input())), String[]::new))
                 .bind("tool_outputs", Args.array("text", calls.stream().map(c -> ctx.json(c.output())), String[]::new))
@@ -215,9 +233,7 @@ final class JdbiStepRepository implements StepRepository {
                         Args.array(
                                 "text",
                                 artifacts.stream().map(a -> StoreContext.timestamp(a.createdAt())),
-                                String[]::new))
-                .map((rs, c) -> map(rs))
-                .findOne();
+                                String[]::new));
     }
 
     @Override
