@@ -19,9 +19,9 @@ import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What a chain link's commit costs sent statement by statement, as the PostgreSQL store sends it, against the same
- * statements run by one server-side function in one round trip: the measurement behind "a commit in one round
- * trip" in docs/BENCHMARKS.md. No engine: plain JDBC on the store's own tables (created by its migrations in a
+ * What a chain link's commit costs sent statement by statement, as the PostgreSQL store sent it before it had
+ * {@code RunStore.commitLink}, against the same statements run by one server-side function in one round trip: the
+ * measurement that led to that operation (docs/BENCHMARKS.md, "What one round trip per commit would be worth"). No engine: plain JDBC on the store's own tables (created by its migrations in a
  * schema of their own), so that the two ways differ only in how the statements reach the server.
  *
  * <p>A link is what the engine's commit does when a chain step succeeds and its worker claims the next one: lock
@@ -255,7 +255,7 @@ public final class RoundTripBenchmark {
         return new Result(way, threads, (long) runs * (STEPS - 1), seconds, jvm, pg);
     }
 
-    /** The link as the store sends it: five statements, then the commit. */
+    /** The link as the store sent it before its link function: five statements, then the commit. */
     private static void statements(Connection c, String runId, String done, String next) throws SQLException {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         try (PreparedStatement lock = c.prepareStatement(LOCK)) {

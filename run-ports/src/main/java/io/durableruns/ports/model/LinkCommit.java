@@ -7,9 +7,8 @@ import java.util.Objects;
 
 /**
  * A chain link: a step's success and, in the same commit, the claim of its successor by the worker that ran the
- * step, where the successor waits for that step alone. The commit of most steps of a sequential graph (every step
- * but the last), and of a fan-in's last branch, is one of these. See {@link
- * io.durableruns.ports.out.RunStore#commitLink}.
+ * step, where the successor waits for that step alone: the commit of every step of a sequential graph but the
+ * last. See {@link io.durableruns.ports.out.RunStore#commitLink}.
  *
  * @param succeeded the step as it is to be stored: {@link StepStatus#SUCCEEDED}, with its output
  * @param expectedAttempt the attempt that must still be {@link StepStatus#RUNNING} (the fencing token)
