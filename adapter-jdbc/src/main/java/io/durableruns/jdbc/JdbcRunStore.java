@@ -56,6 +56,8 @@ import org.sqlite.SQLiteDataSource;
 public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcRunStore.class);
     private static final int READ_CONNECTIONS = 4;
+    /** The migration that creates the link functions. */
+    private static final int LINK_FUNCTIONS_VERSION = 6;
 
     private final StoreContext context;
     private final DataSource dataSource;
@@ -69,6 +71,8 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private volatile HikariDataSource readPool;
     private volatile TransactionRunner readRunner;
     private volatile boolean closed;
+    /** Whether the schema has the link functions of migration V006 (PostgreSQL): see {@link #commitLink}. */
+    private volatile boolean linkFunctions;
 
     private JdbcRunStore(Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, JdbcOptions options) {
         this.context = new StoreContext(dialect, options.tableNames(), new ObjectMapper());
@@ -189,6 +193,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
             if (options.migrate()) {
                 store.migrator.migrate(store.jdbi);
             }
+            store.linkFunctions = dialect == Dialect.POSTGRESQL && store.schemaHasLinkFunctions();
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -242,18 +247,36 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
 
     /**
      * Commits a chain link. On PostgreSQL one call of a server-side function (migration V006) does the whole commit
-     * in one round trip, instead of five statements and a commit; on SQLite, whose writer is local, the default does
-     * it in one transaction.
+     * in one round trip, instead of five statements and a commit; on SQLite, whose writer is local, and on a
+     * PostgreSQL schema that another tool has not migrated to V006 yet, the default does it in one transaction.
      */
     @Override
     public Optional<StepRecord> commitLink(LinkCommit link) {
-        if (context.dialect() != Dialect.POSTGRESQL) {
+        if (!linkFunctions) {
             return RunStore.super.commitLink(link);
         }
         if (closed) {
             throw new StoreException("the run store is closed");
         }
         return runner.commitLink(link);
+    }
+
+    /** Whether the schema is at migration V006 or later; a store that does not migrate may open an older one. */
+    private boolean schemaHasLinkFunctions() {
+        try (Handle handle = jdbi.open()) {
+            int version = migrator.currentVersion(handle).orElse(0);
+            if (version < LINK_FUNCTIONS_VERSION) {
+                LOG.warn(
+                        "The PostgreSQL schema ({}) is at version {}: chain links commit statement by statement until"
+                                + " migration V006 is applied",
+                        context.names(),
+                        version);
+                return false;
+            }
+            return true;
+        } catch (RuntimeException e) {
+            throw StoreErrors.translate(e, context.dialect(), "read the schema version");
+        }
     }
 
     /** How many transactions wait for SQLite's writer (for tests); 0 on PostgreSQL. */

@@ -5,16 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.durableruns.core.contract.AtOnce;
+import io.durableruns.core.graph.GraphRegistry;
+import io.durableruns.core.graph.StepGraph;
+import io.durableruns.core.testkit.RunTestKit;
+import io.durableruns.core.testkit.SettableClock;
 import io.durableruns.jdbc.internal.Migrator;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
+import io.durableruns.ports.model.StepLease;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -87,6 +94,34 @@ class PostgresMigrationTest {
                 .isEqualTo(9);
         assertThat(query("SELECT count(*) FROM \"" + schema + "\".alpha_runs")).isEqualTo(1);
         assertThat(query("SELECT count(*) FROM \"" + schema + "\".beta_runs")).isZero();
+    }
+
+    @Test
+    void a_store_that_does_not_migrate_runs_chains_on_a_schema_without_the_link_functions() throws Exception {
+        String schema = DATABASE.schema() + "_v5";
+        open(schema, "", true).close();
+        try (Connection c = DATABASE.connect();
+                Statement s = c.createStatement()) {
+            s.execute("DROP FUNCTION \"" + schema + "\".commit_link_recording");
+            s.execute("DROP FUNCTION \"" + schema + "\".commit_link");
+            s.execute("DELETE FROM \"" + schema + "\".schema_history WHERE version = 6");
+        }
+        try (JdbcRunStore store = open(schema, "", false)) {
+            StepGraph chain = StepGraph.builder("chain", 1)
+                    .step("one", ctx -> 1)
+                    .step("two", List.of("one"), ctx -> ctx.output("one").asInt() + 1)
+                    .build();
+            RunTestKit kit = RunTestKit.over(store, new GraphRegistry().register(chain), new SettableClock(T0));
+            String id = kit.start("chain", Map.of());
+            StepLease first = kit.engine().claimDue("w1", 1).get(0);
+
+            StepLease second = kit.engine().work(first, true).next().orElseThrow();
+            kit.engine().work(second, true);
+
+            assertThat(second.step()).isEqualTo("two");
+            assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+            assertThat(kit.run(id).run().output().path("two").asInt()).isEqualTo(2);
+        }
     }
 
     @Test
