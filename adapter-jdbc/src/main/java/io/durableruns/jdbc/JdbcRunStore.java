@@ -193,7 +193,9 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
             if (options.migrate()) {
                 store.migrator.migrate(store.jdbi);
             }
-            store.linkFunctions = dialect == Dialect.POSTGRESQL && store.schemaHasLinkFunctions();
+            // A store that migrated has them; only one opened on a schema migrated by someone else asks.
+            store.linkFunctions =
+                    dialect == Dialect.POSTGRESQL && (options.migrate() || store.schemaHasLinkFunctions());
         } catch (RuntimeException e) {
             store.close();
             throw e;

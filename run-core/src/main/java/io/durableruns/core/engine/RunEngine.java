@@ -239,9 +239,8 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         if (error == null) {
             JsonNode out = output;
             Optional<LinkCommit> link = completions.asLink(attempt, graph, out, ctx, elapsed, claimSuccessor, now);
-            Optional<StepRecord> claimed = link.isEmpty()
-                    ? Optional.empty()
-                    : commit(lease, () -> s.store().commitLink(link.get()));
+            Optional<StepRecord> claimed =
+                    link.flatMap(l -> commit(lease, () -> s.store().commitLink(l)));
             Completions.Committed c = claimed.isPresent()
                     ? Completions.linked(attempt, link.get(), claimed.get(), out)
                     : commit(lease, () -> s.store().inTransaction(tx -> {
