@@ -58,6 +58,8 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private static final int READ_CONNECTIONS = 4;
     /** The migration that creates the link functions. */
     private static final int LINK_FUNCTIONS_VERSION = 6;
+    /** The migration that creates the finish function. */
+    private static final int FINISH_FUNCTION_VERSION = 7;
 
     private final StoreContext context;
     private final DataSource dataSource;
@@ -193,9 +195,12 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
             if (options.migrate()) {
                 store.migrator.migrate(store.jdbi);
             }
-            // A store that migrated has them; only one opened on a schema migrated by someone else asks.
-            store.linkFunctions =
-                    dialect == Dialect.POSTGRESQL && (options.migrate() || store.schemaHasLinkFunctions());
+            if (dialect == Dialect.POSTGRESQL) {
+                // A store that migrated has them; only one opened on a schema migrated by someone else asks.
+                int version = options.migrate() ? Migrator.latestVersion() : store.schemaVersionForFunctions();
+                store.linkFunctions = version >= LINK_FUNCTIONS_VERSION;
+                store.runner.useFinishFunction(version >= FINISH_FUNCTION_VERSION);
+            }
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -263,19 +268,23 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         return runner.commitLink(link);
     }
 
-    /** Whether the schema is at migration V006 or later; a store that does not migrate may open an older one. */
-    private boolean schemaHasLinkFunctions() {
+    /**
+     * The schema's version, for the functions of migrations V006 and V007; a store that does not migrate may open an
+     * older schema, whose chain links and finishes then commit statement by statement.
+     */
+    private int schemaVersionForFunctions() {
         try (Handle handle = jdbi.open()) {
             int version = migrator.currentVersion(handle).orElse(0);
-            if (version < LINK_FUNCTIONS_VERSION) {
+            if (version < FINISH_FUNCTION_VERSION) {
                 LOG.warn(
-                        "The PostgreSQL schema ({}) is at version {}: chain links commit statement by statement until"
-                                + " migration V006 is applied",
+                        "The PostgreSQL schema ({}) is at version {}: {} commit statement by statement until"
+                                + " migration V00{} is applied",
                         context.names(),
-                        version);
-                return false;
+                        version,
+                        version < LINK_FUNCTIONS_VERSION ? "chain links and run finishes" : "run finishes",
+                        FINISH_FUNCTION_VERSION);
             }
-            return true;
+            return version;
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e, context.dialect(), "read the schema version");
         }

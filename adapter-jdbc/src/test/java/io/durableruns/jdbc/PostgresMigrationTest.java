@@ -99,13 +99,30 @@ class PostgresMigrationTest {
     @Test
     void a_store_that_does_not_migrate_runs_chains_on_a_schema_without_the_link_functions() throws Exception {
         String schema = DATABASE.schema() + "_v5";
+        migratedBackTo(schema, 5, "commit_finish", "commit_link_recording", "commit_link");
+        runsAChainOn(schema);
+    }
+
+    @Test
+    void a_store_that_does_not_migrate_runs_chains_on_a_schema_without_the_finish_function() throws Exception {
+        String schema = DATABASE.schema() + "_v6";
+        migratedBackTo(schema, 6, "commit_finish");
+        runsAChainOn(schema);
+    }
+
+    /** A schema as migration {@code version} left it: migrated, then the later functions and history dropped. */
+    private void migratedBackTo(String schema, int version, String... laterFunctions) throws SQLException {
         open(schema, "", true).close();
         try (Connection c = DATABASE.connect();
                 Statement s = c.createStatement()) {
-            s.execute("DROP FUNCTION \"" + schema + "\".commit_link_recording");
-            s.execute("DROP FUNCTION \"" + schema + "\".commit_link");
-            s.execute("DELETE FROM \"" + schema + "\".schema_history WHERE version = 6");
+            for (String function : laterFunctions) {
+                s.execute("DROP FUNCTION \"" + schema + "\"." + function);
+            }
+            s.execute("DELETE FROM \"" + schema + "\".schema_history WHERE version > " + version);
         }
+    }
+
+    private void runsAChainOn(String schema) {
         try (JdbcRunStore store = open(schema, "", false)) {
             StepGraph chain = StepGraph.builder("chain", 1)
                     .step("one", ctx -> 1)

@@ -114,6 +114,22 @@ class PostgresRunRaceTest {
         assertCommandTrue(runId, cancel, RunStatus.CANCELLED);
     }
 
+    /**
+     * The worker commits the run's last step: a finish, one call of the store's function inside the transaction that
+     * then takes the next step from the queue, which must wait for the cancel's run lock and then write nothing.
+     */
+    @Test
+    void a_cancel_racing_a_run_s_finish_is_true_of_the_run() throws Exception {
+        String runId = create();
+        List<StepLease> claimed = engineB.claimDue("engine-b", 1);
+        assertThat(claimed).hasSize(1);
+        StepLease last = engineB.work(claimed.get(0), true).next().orElseThrow();
+        assertThat(last.step()).isEqualTo("b");
+        Outcome<RunDetails> cancel = interleave(() -> engineA.cancel(runId), () -> engineB.work(last, true));
+        drain();
+        assertCommandTrue(runId, cancel, RunStatus.CANCELLED);
+    }
+
     private String create() {
         return Runs.start(engineB, "pair", Map.of());
     }

@@ -2,6 +2,7 @@ package io.durableruns.jdbc.internal;
 
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.model.ArtifactRecord;
+import io.durableruns.ports.model.FinishCommit;
 import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.StepCursor;
 import io.durableruns.ports.model.StepError;
@@ -64,6 +65,12 @@ final class JdbiStepRepository implements StepRepository {
             + LINK_ARGUMENTS + ", :tool_attempts, :tools, :tool_inputs, :tool_outputs, :tool_errors,"
             + " CAST(:tool_started AS timestamptz[]), :tool_durations, :artifact_keys, :artifact_types,"
             + " :artifact_contents, :artifact_attempts, CAST(:artifact_created AS timestamptz[]))";
+    /** The function of migration V007: StoreTransaction.commitFinish in one statement (PostgreSQL only). */
+    private static final String COMMIT_FINISH = "SELECT ${t}commit_finish(:run_id, :name, :expected_attempt, :status,"
+            + " :attempt, :budget_base, :pending_deps, :lease_owner, CAST(:lease_until AS timestamptz),"
+            + " CAST(:due_at AS timestamptz), CAST(:started_at AS timestamptz), CAST(:finished_at AS timestamptz),"
+            + " CAST(:output AS jsonb), :error_type, :error_message, :error_stack, CAST(:updated_at AS timestamptz),"
+            + " CAST(:at AS timestamptz), CAST(:succeeded_data AS jsonb), CAST(:run_output AS jsonb))";
     /** Steps of unfinished runs, found from the runs' status index: few, however many runs have finished. */
     private static final String OF_UNFINISHED_RUNS =
             " FROM ${t}runs r JOIN ${t}steps s ON s.run_id = r.id" + " WHERE r.status IN ('QUEUED', 'RUNNING')";
@@ -204,6 +211,17 @@ final class JdbiStepRepository implements StepRepository {
             bindRecords(call, calls, artifacts);
         }
         return call.map((rs, c) -> map(rs)).findOne();
+    }
+
+    /** Commits a run's finish with one call of the V007 function (PostgreSQL), in the caller's transaction. */
+    boolean commitFinish(FinishCommit finish) {
+        return bindMutable(tx.handle().createQuery(ctx.sql(COMMIT_FINISH)), finish.succeeded())
+                .bind("expected_attempt", Args.integer(finish.expectedAttempt()))
+                .bind("at", ctx.instant(finish.at()))
+                .bind("succeeded_data", Args.text(ctx.json(finish.succeededData())))
+                .bind("run_output", Args.text(ctx.json(finish.output())))
+                .map((rs, c) -> rs.getBoolean(1))
+                .one();
     }
 
     /** The attempt's tool calls and artifacts, as the function's arrays: one element per row. */

@@ -1,5 +1,6 @@
 package io.durableruns.jdbc.internal;
 
+import io.durableruns.ports.model.FinishCommit;
 import io.durableruns.ports.out.ArtifactRepository;
 import io.durableruns.ports.out.GraphVersionRepository;
 import io.durableruns.ports.out.IntentRepository;
@@ -13,6 +14,9 @@ import org.jdbi.v3.core.Handle;
 final class JdbiStoreTransaction implements StoreTransaction {
     private final Handle handle;
     private final StoreContext context;
+    /** Whether the schema has the finish function of migration V007 (PostgreSQL): see {@link #commitFinish}. */
+    private final boolean finishFunction;
+
     private boolean open = true;
 
     private RunRepository runs;
@@ -23,9 +27,10 @@ final class JdbiStoreTransaction implements StoreTransaction {
     private IntentRepository intents;
     private GraphVersionRepository graphVersions;
 
-    JdbiStoreTransaction(Handle handle, StoreContext context) {
+    JdbiStoreTransaction(Handle handle, StoreContext context, boolean finishFunction) {
         this.handle = handle;
         this.context = context;
+        this.finishFunction = finishFunction;
     }
 
     /** The handle, while the transaction is open. */
@@ -99,5 +104,14 @@ final class JdbiStoreTransaction implements StoreTransaction {
             graphVersions = new JdbiGraphVersionRepository(this);
         }
         return graphVersions;
+    }
+
+    /**
+     * On PostgreSQL one call of a server-side function (migration V007) instead of five statements; on SQLite, and on
+     * a PostgreSQL schema not migrated to V007 yet, the repositories' statements.
+     */
+    @Override
+    public boolean commitFinish(FinishCommit finish) {
+        return finishFunction ? steps().commitFinish(finish) : StoreTransaction.super.commitFinish(finish);
     }
 }

@@ -36,7 +36,8 @@ public final class Migrator {
             new Migration(3, "runs_graph_status_index"),
             new Migration(4, "hot_step_updates"),
             new Migration(5, "timeline_run_primary_key"),
-            new Migration(6, "commit_link_function"));
+            new Migration(6, "commit_link_function"),
+            new Migration(7, "commit_finish_function"));
 
     private static final String HISTORY_PG =
             "CREATE TABLE IF NOT EXISTS ${t}schema_history (version integer PRIMARY KEY,"

@@ -34,6 +34,9 @@ public final class TransactionRunner {
     private final StoreContext context;
     private final Consumer<Connection> evict;
     private final boolean readOnly;
+    /** Whether transactions commit a run's finish with the function of migration V007 (PostgreSQL). */
+    private volatile boolean finishFunction;
+
     private final Set<Object> readCommitted =
             Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
@@ -49,6 +52,11 @@ public final class TransactionRunner {
         this.readOnly = readOnly;
     }
 
+    /** Whether the schema has the finish function of migration V007: see {@link JdbiStoreTransaction#commitFinish}. */
+    public void useFinishFunction(boolean available) {
+        this.finishFunction = available;
+    }
+
     public <R> R inTransaction(TransactionWork<R> work) {
         Dialect dialect = context.dialect();
         Handle handle;
@@ -57,7 +65,7 @@ public final class TransactionRunner {
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e, dialect, "open a connection");
         }
-        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context);
+        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context, finishFunction);
         boolean active = false;
         try {
             begin(handle);
@@ -94,7 +102,7 @@ public final class TransactionRunner {
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e, context.dialect(), "open a connection");
         }
-        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context);
+        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context, finishFunction);
         try {
             ensureReadCommitted(handle.getConnection());
             return tx.steps().commitLink(link);

@@ -10,6 +10,7 @@ import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.FinishCommit;
 import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.RunRecord;
 import io.durableruns.ports.model.RunStatus;
@@ -149,6 +150,40 @@ final class Completions {
                 claimed.runId(), claimed.name(), claimed.attempt(), claimed.leaseOwner(), claimed.leaseUntil());
         PreparedAttempt next = new PreparedAttempt(lease, attempt.run(), claimed, Map.of(done.name(), output));
         return new Committed(new DeliveryOutcome.Done(done.runId(), done.name(), done.attempt()), next, false);
+    }
+
+    /**
+     * The attempt's success as its run's finish ({@link StoreTransaction#commitFinish}), when it can be one: the
+     * step is its graph's only sink. Otherwise empty, and the general commit applies.
+     */
+    static Optional<FinishCommit> asFinish(
+            PreparedAttempt attempt, StepGraph graph, JsonNode output, Duration elapsed, Instant now) {
+        StepRecord running = attempt.step();
+        if (!graph.successors(running.name()).isEmpty() || graph.sinks().size() != 1) {
+            return Optional.empty();
+        }
+        return Optional.of(new FinishCommit(
+                StepChange.of(running).succeeded(output, now).build(now),
+                running.attempt(),
+                now,
+                Json.obj("durationMs", elapsed.toMillis()),
+                Json.obj().set(running.name(), output)));
+    }
+
+    /**
+     * What a committed finish produced. Stores the attempt's artifacts and tool calls and, when the worker takes
+     * more work, claims the earliest due step from the queue, in the finish's transaction.
+     */
+    Committed finished(
+            StoreTransaction tx, PreparedAttempt attempt, AttemptContext ctx, boolean claimNext, Instant now) {
+        StepRecord running = attempt.step();
+        artifacts(running, ctx, now).forEach(tx.artifacts()::insertIfAbsent);
+        if (!ctx.toolCalls().isEmpty()) {
+            tx.toolCalls().insertAll(ctx.toolCalls());
+        }
+        PreparedAttempt next =
+                claimNext ? claims.claimOneDue(tx, attempt.lease().owner(), now) : null;
+        return new Committed(new DeliveryOutcome.Done(running.runId(), running.name(), running.attempt()), next, true);
     }
 
     /** The artifacts the attempt staged, as stored. */

@@ -21,6 +21,7 @@ import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.FinishCommit;
 import io.durableruns.ports.model.GraphDescription;
 import io.durableruns.ports.model.GraphVersionRef;
 import io.durableruns.ports.model.LinkCommit;
@@ -241,10 +242,14 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
             Optional<LinkCommit> link = completions.asLink(attempt, graph, out, ctx, elapsed, claimSuccessor, now);
             Optional<StepRecord> claimed =
                     link.flatMap(l -> commit(lease, () -> s.store().commitLink(l)));
+            Optional<FinishCommit> finish = Completions.asFinish(attempt, graph, out, elapsed, now);
             Completions.Committed c = claimed.isPresent()
                     ? Completions.linked(attempt, link.get(), claimed.get(), out)
                     : commit(lease, () -> s.store().inTransaction(tx -> {
                         intents.clear();
+                        if (finish.isPresent() && tx.commitFinish(finish.get())) {
+                            return completions.finished(tx, attempt, ctx, claimSuccessor, now);
+                        }
                         RunRecord held = hold(tx, run.id());
                         if (held.status().isTerminal()) {
                             DeliveryOutcome late =

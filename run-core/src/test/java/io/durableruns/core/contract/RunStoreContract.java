@@ -25,6 +25,7 @@ import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.DeliveryOutcome;
 import io.durableruns.ports.model.DispatchIntent;
 import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.FinishCommit;
 import io.durableruns.ports.model.GraphVersionRecord;
 import io.durableruns.ports.model.LinkCommit;
 import io.durableruns.ports.model.RunDetails;
@@ -544,6 +545,120 @@ public abstract class RunStoreContract {
         List<Object> before = snapshot(link.runId());
         assertThat(store.commitLink(link)).isEmpty();
         assertThat(snapshot(link.runId())).isEqualTo(before);
+    }
+
+    /** A RUNNING run of graph g with {@code sinks} sinks left and its step "z" RUNNING in attempt 1, leased to w1. */
+    private StepRecord insertRunningLastStep(String id, int sinks) {
+        RunRecord queued = run(id, "g", T0);
+        RunRecord running =
+                new RunRecord(id, "g", 1, RunStatus.RUNNING, queued.input(), null, null, sinks, T0, T0, null);
+        StepRecord z = new StepRecord(
+                id,
+                "z",
+                StepStatus.RUNNING,
+                1,
+                0,
+                0,
+                List.of(),
+                "w1",
+                T0.plusSeconds(60),
+                null,
+                T0.plusSeconds(1),
+                null,
+                null,
+                null,
+                T0.plusSeconds(1));
+        store.inTransaction(tx -> {
+            tx.runs().insert(running);
+            tx.steps().insertAll(List.of(z));
+            return null;
+        });
+        return z;
+    }
+
+    /** The finish that commits z's success and the run's. */
+    private static FinishCommit finish(StepRecord running, int expectedAttempt) {
+        Instant at = T0.plusSeconds(2);
+        StepRecord succeeded = new StepRecord(
+                running.runId(),
+                running.name(),
+                StepStatus.SUCCEEDED,
+                running.attempt(),
+                running.budgetBase(),
+                0,
+                running.dependsOn(),
+                null,
+                null,
+                null,
+                running.startedAt(),
+                at,
+                json("{\"spec\":\"it's done\"}"),
+                null,
+                at);
+        return new FinishCommit(
+                succeeded,
+                expectedAttempt,
+                at,
+                json("{\"durationMs\":1000}"),
+                json("{\"z\":{\"spec\":\"it's done\"}}"));
+    }
+
+    @Test
+    void a_finish_commits_the_last_step_and_the_run_s_success_with_both_events() {
+        StepRecord running = insertRunningLastStep(runId(1), 1);
+        FinishCommit finish = finish(running, 1);
+
+        boolean finished = store.inTransaction(tx -> tx.commitFinish(finish));
+
+        assertThat(finished).isTrue();
+        List<StepRecord> steps = store.read(tx -> tx.steps().findByRun(runId(1)));
+        assertThat(steps).containsExactly(finish.succeeded());
+        RunRecord run = store.read(tx -> tx.runs().find(runId(1))).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(run.output()).isEqualTo(finish.output());
+        assertThat(run.sinksRemaining()).isZero();
+        assertThat(run.updatedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(run.finishedAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(run.createdAt()).isEqualTo(T0);
+        assertThat(run.input()).isEqualTo(run(runId(1), "g", T0).input());
+        List<TimelineEvent> timeline = store.read(tx -> tx.timeline().findByRun(runId(1)));
+        assertThat(timeline)
+                .containsExactly(
+                        new TimelineEvent(
+                                1,
+                                runId(1),
+                                T0.plusSeconds(2),
+                                EventType.STEP_SUCCEEDED,
+                                "z",
+                                1,
+                                json("{\"durationMs\":1000}")),
+                        new TimelineEvent(
+                                2, runId(1), T0.plusSeconds(2), EventType.RUN_SUCCEEDED, null, null, json("{}")));
+    }
+
+    @Test
+    void a_finish_writes_nothing_when_the_run_is_not_running_or_has_another_sink_or_the_attempt_moved_on() {
+        // The attempt no longer holds the step.
+        assertFinishWritesNothing(finish(insertRunningLastStep(runId(1), 1), 2));
+
+        // The run finished (a cancel got there first).
+        FinishCommit cancelled = finish(insertRunningLastStep(runId(2), 1), 1);
+        boolean cancel = store.inTransaction(
+                tx -> tx.runs().updateStatus(runId(2), RunStatus.RUNNING, RunStatus.CANCELLED, T0, null));
+        assertThat(cancel).isTrue();
+        assertFinishWritesNothing(cancelled);
+
+        // Another sink of the run has not finished.
+        assertFinishWritesNothing(finish(insertRunningLastStep(runId(3), 2), 1));
+    }
+
+    private void assertFinishWritesNothing(FinishCommit finish) {
+        List<Object> before =
+                List.of(snapshot(finish.runId()), store.read(tx -> tx.runs().find(finish.runId())));
+        boolean finished = store.inTransaction(tx -> tx.commitFinish(finish));
+        assertThat(finished).isFalse();
+        assertThat(List.of(snapshot(finish.runId()), store.read(tx -> tx.runs().find(finish.runId()))))
+                .isEqualTo(before);
     }
 
     @Test
@@ -1515,6 +1630,135 @@ public abstract class RunStoreContract {
                         EventType.STEP_STARTED,
                         EventType.STEP_SUCCEEDED,
                         EventType.RUN_SUCCEEDED);
+    }
+
+    @Test
+    void a_worker_finishes_a_run_with_the_store_s_finish_operation_and_takes_the_next_step_from_the_queue() {
+        AtomicInteger finishes = new AtomicInteger();
+        RunStore counting = countingFinishes(finishes);
+        StepGraph chain = StepGraph.builder("chain", 1)
+                .step("one", ctx -> 1)
+                .step("two", List.of("one"), ctx -> {
+                    ctx.tools().call("search", Map.of("q", "x"), () -> "found");
+                    ctx.artifacts().putText("spec.md", "text/markdown", "# spec");
+                    return ctx.output("one").asInt() + 1;
+                })
+                .build();
+        RunTestKit kit = RunTestKit.over(counting, new GraphRegistry().register(chain), new SettableClock(T0));
+        String first = kit.start("chain", Map.of());
+        String second = kit.start("chain", Map.of());
+        var two = kit.engine()
+                .work(kit.engine().claimDue("w1", 1).get(0), true)
+                .next()
+                .orElseThrow();
+        assertThat(finishes).hasValue(0);
+
+        var next = kit.engine().work(two, true).next().orElseThrow();
+
+        assertThat(finishes).hasValue(1);
+        assertThat(kit.run(first).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(kit.run(first).run().output().path("two").asInt()).isEqualTo(2);
+        assertThat(kit.toolCalls(first)).extracting(ToolCallRecord::tool).containsExactly("search");
+        assertThat(kit.artifactText(first, "two", "spec.md")).isEqualTo("# spec");
+        assertThat(kit.timelineTypes(first))
+                .containsExactly(
+                        EventType.RUN_CREATED,
+                        EventType.STEP_QUEUED,
+                        EventType.RUN_STARTED,
+                        EventType.STEP_STARTED,
+                        EventType.STEP_SUCCEEDED,
+                        EventType.STEP_STARTED,
+                        EventType.STEP_SUCCEEDED,
+                        EventType.RUN_SUCCEEDED);
+        assertThat(next.runId()).isEqualTo(second);
+        assertThat(next.step()).isEqualTo("one");
+        assertThat(kit.run(second).run().status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void a_run_with_two_sinks_finishes_the_general_way_with_both_outputs() {
+        AtomicInteger finishes = new AtomicInteger();
+        StepGraph forked = StepGraph.builder("forked", 1)
+                .step("root", ctx -> 1)
+                .step("left", List.of("root"), ctx -> "l")
+                .step("right", List.of("root"), ctx -> "r")
+                .build();
+        RunTestKit kit = RunTestKit.over(
+                countingFinishes(finishes), new GraphRegistry().register(forked), new SettableClock(T0));
+        String id = kit.start("forked", Map.of());
+
+        kit.runUntilIdle();
+
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(kit.run(id).run().output().path("left").asText()).isEqualTo("l");
+        assertThat(kit.run(id).run().output().path("right").asText()).isEqualTo("r");
+        assertThat(finishes)
+                .as("a sink that is not the graph's only one is no finish")
+                .hasValue(0);
+    }
+
+    /** The contract's store, counting the finishes its transactions commit. */
+    private RunStore countingFinishes(AtomicInteger finishes) {
+        return new RunStore() {
+            @Override
+            public <R> R inTransaction(TransactionWork<R> work) {
+                return store.inTransaction(tx -> work.apply(new StoreTransaction() {
+                    @Override
+                    public io.durableruns.ports.out.RunRepository runs() {
+                        return tx.runs();
+                    }
+
+                    @Override
+                    public io.durableruns.ports.out.StepRepository steps() {
+                        return tx.steps();
+                    }
+
+                    @Override
+                    public io.durableruns.ports.out.ArtifactRepository artifacts() {
+                        return tx.artifacts();
+                    }
+
+                    @Override
+                    public io.durableruns.ports.out.ToolCallRepository toolCalls() {
+                        return tx.toolCalls();
+                    }
+
+                    @Override
+                    public io.durableruns.ports.out.TimelineRepository timeline() {
+                        return tx.timeline();
+                    }
+
+                    @Override
+                    public io.durableruns.ports.out.IntentRepository intents() {
+                        return tx.intents();
+                    }
+
+                    @Override
+                    public io.durableruns.ports.out.GraphVersionRepository graphVersions() {
+                        return tx.graphVersions();
+                    }
+
+                    @Override
+                    public boolean commitFinish(FinishCommit finish) {
+                        boolean finished = tx.commitFinish(finish);
+                        if (finished) {
+                            finishes.incrementAndGet();
+                        }
+                        return finished;
+                    }
+                }));
+            }
+
+            @Override
+            public <R> R read(TransactionWork<R> work) {
+                return store.read(work);
+            }
+
+            @Override
+            public Optional<StepRecord> commitLink(LinkCommit link) {
+                return store.commitLink(link);
+            }
+        };
     }
 
     @Test

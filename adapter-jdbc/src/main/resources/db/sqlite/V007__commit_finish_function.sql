@@ -1,0 +1,2 @@
+-- Nothing to create on SQLite: its single writer commits a run's finish with local statements, with no round trips
+-- to save. The number is kept so that both dialects have the same migrations.
