@@ -1697,56 +1697,21 @@ public abstract class RunStoreContract {
                 .hasValue(0);
     }
 
-    /** The contract's store, counting the finishes its transactions commit. */
+    /** The contract's store, counting the finishes its transactions commit; its links still go to the store. */
     private RunStore countingFinishes(AtomicInteger finishes) {
+        RunStore counted = Intercepted.store(
+                store,
+                tx -> Intercepted.method(StoreTransaction.class, tx, "commitFinish", call -> {
+                    boolean finished = (Boolean) call.proceed();
+                    if (finished) {
+                        finishes.incrementAndGet();
+                    }
+                    return finished;
+                }));
         return new RunStore() {
             @Override
             public <R> R inTransaction(TransactionWork<R> work) {
-                return store.inTransaction(tx -> work.apply(new StoreTransaction() {
-                    @Override
-                    public io.durableruns.ports.out.RunRepository runs() {
-                        return tx.runs();
-                    }
-
-                    @Override
-                    public io.durableruns.ports.out.StepRepository steps() {
-                        return tx.steps();
-                    }
-
-                    @Override
-                    public io.durableruns.ports.out.ArtifactRepository artifacts() {
-                        return tx.artifacts();
-                    }
-
-                    @Override
-                    public io.durableruns.ports.out.ToolCallRepository toolCalls() {
-                        return tx.toolCalls();
-                    }
-
-                    @Override
-                    public io.durableruns.ports.out.TimelineRepository timeline() {
-                        return tx.timeline();
-                    }
-
-                    @Override
-                    public io.durableruns.ports.out.IntentRepository intents() {
-                        return tx.intents();
-                    }
-
-                    @Override
-                    public io.durableruns.ports.out.GraphVersionRepository graphVersions() {
-                        return tx.graphVersions();
-                    }
-
-                    @Override
-                    public boolean commitFinish(FinishCommit finish) {
-                        boolean finished = tx.commitFinish(finish);
-                        if (finished) {
-                            finishes.incrementAndGet();
-                        }
-                        return finished;
-                    }
-                }));
+                return counted.inTransaction(work);
             }
 
             @Override
