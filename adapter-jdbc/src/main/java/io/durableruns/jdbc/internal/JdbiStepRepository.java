@@ -40,6 +40,10 @@ final class JdbiStepRepository implements StepRepository {
     private static final String FIND_BY_RUN_SQLITE =
             "SELECT " + COLUMNS + " FROM ${t}steps WHERE run_id = :run_id ORDER BY rowid";
     private static final String FIND = "SELECT " + COLUMNS + " FROM ${t}steps WHERE run_id = :run_id AND name = :name";
+    private static final String FIND_BY_NAMES_PG = "SELECT " + COLUMNS + " FROM ${t}steps"
+            + " WHERE run_id = :run_id AND name = ANY(CAST(:names AS text[])) ORDER BY position";
+    private static final String FIND_BY_NAMES_SQLITE =
+            "SELECT " + COLUMNS + " FROM ${t}steps WHERE run_id = :run_id AND name IN (<names>) ORDER BY rowid";
     private static final String UPDATE = "UPDATE ${t}steps SET status = :status, attempt = :attempt,"
             + " budget_base = :budget_base, pending_deps = :pending_deps, lease_owner = :lease_owner,"
             + " lease_until = :lease_until, due_at = :due_at, started_at = :started_at, finished_at = :finished_at,"
@@ -156,6 +160,32 @@ final class JdbiStepRepository implements StepRepository {
 
     private static String placeholders(String prefix, int count) {
         return IntStream.range(0, count).mapToObj(i -> ":" + prefix + i).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * One statement on the steps' primary key: on PostgreSQL with the names as one array parameter (one statement
+     * text, one cached plan, whatever their number), on SQLite with a parameter each.
+     */
+    @Override
+    public List<StepRecord> findByNames(String runId, Collection<String> names) {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        Query query;
+        if (ctx.dialect() == Dialect.POSTGRESQL) {
+            query = tx.handle()
+                    .createQuery(ctx.sql(FIND_BY_NAMES_PG))
+                    .bind("names", Args.array("text", names.stream(), String[]::new));
+        } else {
+            List<String> distinct = List.copyOf(new LinkedHashSet<>(names));
+            query = tx.handle()
+                    .createQuery(
+                            ctx.sql(FIND_BY_NAMES_SQLITE).replace("<names>", placeholders("name", distinct.size())));
+            for (int i = 0; i < distinct.size(); i++) {
+                query.bind("name" + i, Args.text(distinct.get(i)));
+            }
+        }
+        return query.bind("run_id", Args.text(runId)).map((rs, c) -> map(rs)).list();
     }
 
     @Override

@@ -60,7 +60,8 @@ final class Claims {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "no such run"));
         }
         RunRecord run = maybeRun.get();
-        List<StepRecord> steps = tx.steps().findByRun(runId);
+        Optional<StepGraph> graph = s.registry().find(run.graph(), run.version());
+        List<StepRecord> steps = tx.steps().findByNames(runId, withDependencies(graph, stepName));
         StepRecord step = steps.stream()
                 .filter(x -> x.name().equals(stepName))
                 .findFirst()
@@ -74,7 +75,6 @@ final class Claims {
         if (run.status().isTerminal()) {
             return ClaimResult.not(new DeliveryOutcome.Ignored(runId, stepName, "the run is " + run.status()));
         }
-        Optional<StepGraph> graph = s.registry().find(run.graph(), run.version());
         if (graph.isEmpty()) {
             log.warn(
                     "Run {} uses graph {} v{}, which is not registered in this process; step {} left for a process"
@@ -185,7 +185,7 @@ final class Claims {
             outputs.put(dep, out);
         }
         if (!complete) {
-            outputs = dependencyOutputs(def, tx.steps().findByRun(run.id()));
+            outputs = dependencyOutputs(def, tx.steps().findByNames(run.id(), def.dependsOn()));
         }
         StepLease lease = new StepLease(run.id(), ready.name(), claimed.attempt(), owner, leaseUntil);
         return new PreparedAttempt(lease, run, claimed, outputs);
@@ -224,19 +224,31 @@ final class Claims {
         if (run.isEmpty()) {
             return Optional.empty();
         }
-        List<StepRecord> steps = tx.steps().findByRun(lease.runId());
+        Optional<StepGraph> graph =
+                s.registry().find(run.get().graph(), run.get().version());
+        List<StepRecord> steps = tx.steps().findByNames(lease.runId(), withDependencies(graph, lease.step()));
         Optional<StepRecord> step = steps.stream()
                 .filter(x -> x.name().equals(lease.step())
                         && x.status() == StepStatus.RUNNING
                         && x.attempt() == lease.attempt())
                 .findFirst();
-        Optional<StepGraph> graph =
-                s.registry().find(run.get().graph(), run.get().version());
         if (step.isEmpty() || graph.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new PreparedAttempt(
                 lease, run.get(), step.get(), dependencyOutputs(graph.get().step(lease.step()), steps)));
+    }
+
+    /**
+     * The step's name and, when the run's graph is registered here and has the step, the names of the steps it
+     * depends on: what a claim reads of the run's steps.
+     */
+    private static List<String> withDependencies(Optional<StepGraph> graph, String stepName) {
+        List<String> names = new ArrayList<>();
+        names.add(stepName);
+        graph.filter(g -> g.hasStep(stepName))
+                .ifPresent(g -> names.addAll(g.step(stepName).dependsOn()));
+        return names;
     }
 
     private static Map<String, JsonNode> dependencyOutputs(StepDefinition def, List<StepRecord> steps) {

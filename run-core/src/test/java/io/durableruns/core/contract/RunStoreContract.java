@@ -41,6 +41,7 @@ import io.durableruns.ports.model.StepSummary;
 import io.durableruns.ports.model.TimelineEvent;
 import io.durableruns.ports.model.ToolCallRecord;
 import io.durableruns.ports.out.RunStore;
+import io.durableruns.ports.out.StepRepository;
 import io.durableruns.ports.out.StoreTransaction;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -50,6 +51,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -675,6 +677,29 @@ public abstract class RunStoreContract {
         });
         var r17 = store.inTransaction(tx -> tx.steps().findByRun(id));
         assertThat(r17).extracting(StepRecord::name).containsExactly("zeta", "alpha", "mid");
+    }
+
+    @Test
+    void steps_found_by_name_are_the_named_steps_of_their_run_in_insertion_order() {
+        String id = runId(1);
+        store.inTransaction(tx -> {
+            tx.runs().insert(run(id, "g", T0));
+            tx.runs().insert(run(runId(2), "g", T0));
+            tx.steps()
+                    .insertAll(List.of(
+                            step(id, "zeta", StepStatus.QUEUED, 0, List.of()),
+                            step(id, "alpha", StepStatus.PENDING, 1, List.of("zeta")),
+                            step(id, "mid", StepStatus.PENDING, 1, List.of("alpha")),
+                            step(runId(2), "alpha", StepStatus.QUEUED, 0, List.of())));
+            return null;
+        });
+        List<StepRecord> all = store.read(tx -> tx.steps().findByRun(id));
+
+        List<StepRecord> found = store.read(tx -> tx.steps().findByNames(id, List.of("mid", "zeta", "none", "zeta")));
+        List<StepRecord> none = store.read(tx -> tx.steps().findByNames(id, List.of()));
+
+        assertThat(found).containsExactly(all.get(0), all.get(2));
+        assertThat(none).isEmpty();
     }
 
     @Test
@@ -1695,6 +1720,56 @@ public abstract class RunStoreContract {
         assertThat(finishes)
                 .as("a sink that is not the graph's only one is no finish")
                 .hasValue(0);
+    }
+
+    @Test
+    void a_claim_reads_its_step_and_the_steps_it_depends_on_not_every_step_of_the_run() {
+        List<List<String>> byName = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger wholeRun = new AtomicInteger();
+        RunStore watched = Intercepted.store(
+                store,
+                tx -> Intercepted.method(StoreTransaction.class, tx, "steps", steps -> {
+                    StepRepository repository = (StepRepository) steps.proceed();
+                    StepRepository counted = Intercepted.method(StepRepository.class, repository, "findByRun", read -> {
+                        wholeRun.incrementAndGet();
+                        return read.proceed();
+                    });
+                    return Intercepted.method(StepRepository.class, counted, "findByNames", read -> {
+                        List<?> found = (List<?>) read.proceed();
+                        byName.add(found.stream()
+                                .map(step -> ((StepRecord) step).name())
+                                .toList());
+                        return found;
+                    });
+                }));
+        StepGraph fanIn = StepGraph.builder("fan-in", 1)
+                .step("root", ctx -> 1)
+                .step("a", List.of("root"), ctx -> "A")
+                .step("b", List.of("root"), ctx -> "B")
+                .step("c", List.of("root"), ctx -> "C")
+                .step(
+                        "join",
+                        List.of("a", "b", "c"),
+                        ctx -> ctx.output("a").asText()
+                                + ctx.output("b").asText()
+                                + ctx.output("c").asText())
+                .build();
+        RunTestKit kit = RunTestKit.over(watched, new GraphRegistry().register(fanIn), new SettableClock(T0));
+        String id = kit.start("fan-in", Map.of());
+
+        kit.runUntilIdle();
+
+        assertThat(wholeRun).as("reads of every step of the run").hasValue(0);
+        assertThat(byName).isNotEmpty().allSatisfy(names -> assertThat(names)
+                .isIn(
+                        List.of("root"),
+                        List.of("root", "a"),
+                        List.of("root", "b"),
+                        List.of("root", "c"),
+                        List.of("a", "b", "c"),
+                        List.of("a", "b", "c", "join")));
+        assertThat(kit.run(id).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(kit.run(id).run().output().path("join").asText()).isEqualTo("ABC");
     }
 
     /** The contract's store, counting the finishes its transactions commit; its links still go to the store. */

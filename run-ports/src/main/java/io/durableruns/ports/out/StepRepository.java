@@ -21,6 +21,15 @@ public interface StepRepository {
     Optional<StepRecord> find(String runId, String name);
 
     /**
+     * The run's steps named in {@code names}, in the order they were inserted; a name the run has no step of is left
+     * out. A claim reads its step and the steps it depends on this way, rather than every step of the run. The
+     * default filters {@link #findByRun}; a store overrides it to read those rows alone.
+     */
+    default List<StepRecord> findByNames(String runId, Collection<String> names) {
+        return findByRun(runId).stream().filter(s -> names.contains(s.name())).toList();
+    }
+
+    /**
      * The steps of several runs that are in one of {@code statuses}, in a few fields, for listings: each run's
      * steps in insertion order (the graph's topological order), runs in no particular order.
      *
