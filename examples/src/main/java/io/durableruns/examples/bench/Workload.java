@@ -4,7 +4,7 @@ import io.durableruns.core.graph.StepGraph;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The two graph shapes of the benchmark, with no-op handlers that record when they start and end. */
+/** The graph shapes of the benchmark, with no-op handlers that record when they start and end. */
 enum Workload {
     /** Five steps in a line: {@code s1 -> s2 -> s3 -> s4 -> s5}. Every hand-off is measured. */
     CHAIN("chain-5", "bench-chain", chain()),
@@ -13,7 +13,12 @@ enum Workload {
      * join) is measured: with every run created up front, a branch waits behind the branches of all earlier runs, so
      * the root-to-branch delay is queueing time, not hand-off time.
      */
-    FAN_OUT("fan-out-10", "bench-fan-out", fanOut());
+    FAN_OUT("fan-out-10", "bench-fan-out", fanOut(10)),
+    /**
+     * {@code root -> b001 .. b500 -> join}: 502 steps, measured as {@link #FAN_OUT}. Not run by default: it shows
+     * what grows with the number of a run's steps (a claim that read every step of its run read 502 rows).
+     */
+    FAN_OUT_500("fan-out-500", "bench-fan-out-500", fanOut(500));
 
     private final String label;
     private final String graphName;
@@ -78,12 +83,12 @@ enum Workload {
         return List.copyOf(steps);
     }
 
-    private static List<Step> fanOut() {
+    private static List<Step> fanOut(int width) {
         List<Step> steps = new ArrayList<>();
         steps.add(new Step("root", new int[0], false));
-        int[] branches = new int[10];
-        for (int i = 1; i <= 10; i++) {
-            steps.add(new Step(String.format("b%02d", i), new int[] {0}, false));
+        int[] branches = new int[width];
+        for (int i = 1; i <= width; i++) {
+            steps.add(new Step(String.format(width < 100 ? "b%02d" : "b%03d", i), new int[] {0}, false));
             branches[i - 1] = i;
         }
         steps.add(new Step("join", branches, true));
