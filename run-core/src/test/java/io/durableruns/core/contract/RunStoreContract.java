@@ -388,15 +388,9 @@ public abstract class RunStoreContract {
         return running;
     }
 
-    /** The link that commits a's success and gives b to w2. */
-    private static LinkCommit link(StepRecord running, int expectedAttempt) {
-        return link(running, expectedAttempt, List.of(), List.of());
-    }
-
-    private static LinkCommit link(
-            StepRecord running, int expectedAttempt, List<ToolCallRecord> calls, List<ArtifactRecord> artifacts) {
-        Instant at = T0.plusSeconds(2);
-        StepRecord succeeded = new StepRecord(
+    /** The running step as its successful commit at {@code at} stores it, with {@code output}. */
+    private static StepRecord succeeded(StepRecord running, Instant at, JsonNode output) {
+        return new StepRecord(
                 running.runId(),
                 running.name(),
                 StepStatus.SUCCEEDED,
@@ -409,9 +403,20 @@ public abstract class RunStoreContract {
                 null,
                 running.startedAt(),
                 at,
-                json("{\"found\":[1,2]}"),
+                output,
                 null,
                 at);
+    }
+
+    /** The link that commits a's success and gives b to w2. */
+    private static LinkCommit link(StepRecord running, int expectedAttempt) {
+        return link(running, expectedAttempt, List.of(), List.of());
+    }
+
+    private static LinkCommit link(
+            StepRecord running, int expectedAttempt, List<ToolCallRecord> calls, List<ArtifactRecord> artifacts) {
+        Instant at = T0.plusSeconds(2);
+        StepRecord succeeded = succeeded(running, at, json("{\"found\":[1,2]}"));
         return new LinkCommit(
                 succeeded,
                 expectedAttempt,
@@ -581,22 +586,7 @@ public abstract class RunStoreContract {
     /** The finish that commits z's success and the run's. */
     private static FinishCommit finish(StepRecord running, int expectedAttempt) {
         Instant at = T0.plusSeconds(2);
-        StepRecord succeeded = new StepRecord(
-                running.runId(),
-                running.name(),
-                StepStatus.SUCCEEDED,
-                running.attempt(),
-                running.budgetBase(),
-                0,
-                running.dependsOn(),
-                null,
-                null,
-                null,
-                running.startedAt(),
-                at,
-                json("{\"spec\":\"it's done\"}"),
-                null,
-                at);
+        StepRecord succeeded = succeeded(running, at, json("{\"spec\":\"it's done\"}"));
         return new FinishCommit(
                 succeeded,
                 expectedAttempt,
