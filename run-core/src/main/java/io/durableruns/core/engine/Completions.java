@@ -61,10 +61,7 @@ final class Completions {
                     null,
                     false);
         }
-        artifacts(running, ctx, now).forEach(tx.artifacts()::insertIfAbsent);
-        if (!ctx.toolCalls().isEmpty()) {
-            tx.toolCalls().insertAll(ctx.toolCalls());
-        }
+        storeRecords(tx, running, ctx, now);
         Events events = new Events(runId);
         events.add(now, EventType.STEP_SUCCEEDED, name, running.attempt(), Json.obj("durationMs", elapsed.toMillis()));
         boolean runFinished = false;
@@ -177,13 +174,18 @@ final class Completions {
     Committed finished(
             StoreTransaction tx, PreparedAttempt attempt, AttemptContext ctx, boolean claimNext, Instant now) {
         StepRecord running = attempt.step();
+        storeRecords(tx, running, ctx, now);
+        PreparedAttempt next =
+                claimNext ? claims.claimOneDue(tx, attempt.lease().owner(), now) : null;
+        return new Committed(new DeliveryOutcome.Done(running.runId(), running.name(), running.attempt()), next, true);
+    }
+
+    /** Stores the attempt's artifacts (each unless the step has one with its key) and its tool calls. */
+    private static void storeRecords(StoreTransaction tx, StepRecord running, AttemptContext ctx, Instant now) {
         artifacts(running, ctx, now).forEach(tx.artifacts()::insertIfAbsent);
         if (!ctx.toolCalls().isEmpty()) {
             tx.toolCalls().insertAll(ctx.toolCalls());
         }
-        PreparedAttempt next =
-                claimNext ? claims.claimOneDue(tx, attempt.lease().owner(), now) : null;
-        return new Committed(new DeliveryOutcome.Done(running.runId(), running.name(), running.attempt()), next, true);
     }
 
     /** The artifacts the attempt staged, as stored. */
