@@ -56,10 +56,6 @@ import org.sqlite.SQLiteDataSource;
 public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcRunStore.class);
     private static final int READ_CONNECTIONS = 4;
-    /** The migration that creates the link functions. */
-    private static final int LINK_FUNCTIONS_VERSION = 6;
-    /** The migration that creates the finish function. */
-    private static final int FINISH_FUNCTION_VERSION = 7;
 
     private final StoreContext context;
     private final DataSource dataSource;
@@ -73,8 +69,6 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private volatile HikariDataSource readPool;
     private volatile TransactionRunner readRunner;
     private volatile boolean closed;
-    /** Whether the schema has the link functions of migration V006 (PostgreSQL): see {@link #commitLink}. */
-    private volatile boolean linkFunctions;
 
     private JdbcRunStore(Dialect dialect, DataSource dataSource, HikariDataSource ownedPool, JdbcOptions options) {
         this.context = new StoreContext(dialect, options.tableNames(), new ObjectMapper());
@@ -198,8 +192,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
             if (dialect == Dialect.POSTGRESQL) {
                 // A store that migrated has them; only one opened on a schema migrated by someone else asks.
                 int version = options.migrate() ? Migrator.latestVersion() : store.schemaVersionForFunctions();
-                store.linkFunctions = version >= LINK_FUNCTIONS_VERSION;
-                store.runner.useFinishFunction(version >= FINISH_FUNCTION_VERSION);
+                store.runner.useFunctionsOf(version);
             }
         } catch (RuntimeException e) {
             store.close();
@@ -259,7 +252,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
      */
     @Override
     public Optional<StepRecord> commitLink(LinkCommit link) {
-        if (!linkFunctions) {
+        if (!runner.hasFunctionsOf(Migrator.LINK_FUNCTIONS)) {
             return RunStore.super.commitLink(link);
         }
         if (closed) {
@@ -275,14 +268,14 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     private int schemaVersionForFunctions() {
         try (Handle handle = jdbi.open()) {
             int version = migrator.currentVersion(handle).orElse(0);
-            if (version < FINISH_FUNCTION_VERSION) {
+            if (version < Migrator.FINISH_FUNCTION) {
                 LOG.warn(
                         "The PostgreSQL schema ({}) is at version {}: {} commit statement by statement until"
                                 + " migration V00{} is applied",
                         context.names(),
                         version,
-                        version < LINK_FUNCTIONS_VERSION ? "chain links and run finishes" : "run finishes",
-                        FINISH_FUNCTION_VERSION);
+                        version < Migrator.LINK_FUNCTIONS ? "chain links and run finishes" : "run finishes",
+                        Migrator.FINISH_FUNCTION);
             }
             return version;
         } catch (RuntimeException e) {

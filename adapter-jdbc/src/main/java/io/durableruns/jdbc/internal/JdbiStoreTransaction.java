@@ -14,8 +14,11 @@ import org.jdbi.v3.core.Handle;
 final class JdbiStoreTransaction implements StoreTransaction {
     private final Handle handle;
     private final StoreContext context;
-    /** Whether the schema has the finish function of migration V007 (PostgreSQL): see {@link #commitFinish}. */
-    private final boolean finishFunction;
+    /**
+     * The schema version whose server-side functions this transaction calls (PostgreSQL; 0 for none): see {@link
+     * #commitFinish}.
+     */
+    private final int functions;
 
     private boolean open = true;
 
@@ -27,10 +30,10 @@ final class JdbiStoreTransaction implements StoreTransaction {
     private IntentRepository intents;
     private GraphVersionRepository graphVersions;
 
-    JdbiStoreTransaction(Handle handle, StoreContext context, boolean finishFunction) {
+    JdbiStoreTransaction(Handle handle, StoreContext context, int functions) {
         this.handle = handle;
         this.context = context;
-        this.finishFunction = finishFunction;
+        this.functions = functions;
     }
 
     /** The handle, while the transaction is open. */
@@ -112,6 +115,8 @@ final class JdbiStoreTransaction implements StoreTransaction {
      */
     @Override
     public boolean commitFinish(FinishCommit finish) {
-        return finishFunction ? steps().commitFinish(finish) : StoreTransaction.super.commitFinish(finish);
+        return functions >= Migrator.FINISH_FUNCTION
+                ? steps().commitFinish(finish)
+                : StoreTransaction.super.commitFinish(finish);
     }
 }

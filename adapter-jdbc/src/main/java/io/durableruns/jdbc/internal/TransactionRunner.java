@@ -34,8 +34,8 @@ public final class TransactionRunner {
     private final StoreContext context;
     private final Consumer<Connection> evict;
     private final boolean readOnly;
-    /** Whether transactions commit a run's finish with the function of migration V007 (PostgreSQL). */
-    private volatile boolean finishFunction;
+    /** The schema version whose server-side functions this runner calls (PostgreSQL; 0 for none). */
+    private volatile int functions;
 
     private final Set<Object> readCommitted =
             Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -52,9 +52,17 @@ public final class TransactionRunner {
         this.readOnly = readOnly;
     }
 
-    /** Whether the schema has the finish function of migration V007: see {@link JdbiStoreTransaction#commitFinish}. */
-    public void useFinishFunction(boolean available) {
-        this.finishFunction = available;
+    /**
+     * Calls the server-side functions of the migrations up to {@code schemaVersion} (PostgreSQL): the schema has
+     * them. See {@link Migrator#LINK_FUNCTIONS} and {@link Migrator#FINISH_FUNCTION}.
+     */
+    public void useFunctionsOf(int schemaVersion) {
+        this.functions = schemaVersion;
+    }
+
+    /** Whether the schema has the functions that migration {@code version} creates. */
+    public boolean hasFunctionsOf(int version) {
+        return functions >= version;
     }
 
     public <R> R inTransaction(TransactionWork<R> work) {
@@ -65,7 +73,7 @@ public final class TransactionRunner {
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e, dialect, "open a connection");
         }
-        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context, finishFunction);
+        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context, functions);
         boolean active = false;
         try {
             begin(handle);
@@ -102,7 +110,7 @@ public final class TransactionRunner {
         } catch (RuntimeException e) {
             throw StoreErrors.translate(e, context.dialect(), "open a connection");
         }
-        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context, finishFunction);
+        JdbiStoreTransaction tx = new JdbiStoreTransaction(handle, context, functions);
         try {
             ensureReadCommitted(handle.getConnection());
             return tx.steps().commitLink(link);
