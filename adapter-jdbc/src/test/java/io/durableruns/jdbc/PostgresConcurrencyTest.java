@@ -139,20 +139,23 @@ class PostgresConcurrencyTest {
         });
         Map<String, Integer> claimedBy = new ConcurrentHashMap<>();
         AtomicInteger duplicates = new AtomicInteger();
+        // A claim may come back empty while intents are left: at that moment other claims hold every one of them
+        // (SKIP LOCKED; a claim that passes over the intents of a run another transaction holds keeps their locks
+        // until it ends). So a thread stops only once its claim is empty and no intent is left to any transaction.
+        record Round(List<DispatchIntent> got, long left) {}
         runConcurrently(thread -> {
-            List<DispatchIntent> got;
+            Round round;
             do {
-                got = store.inTransaction(tx -> {
+                round = store.inTransaction(tx -> {
                     List<DispatchIntent> batch = tx.intents().claimDue(T0.plusSeconds(3600), 16);
-                    tx.intents().count();
-                    return batch;
+                    return new Round(batch, tx.intents().count());
                 });
-                for (DispatchIntent intent : got) {
+                for (DispatchIntent intent : round.got()) {
                     if (claimedBy.putIfAbsent(intent.id(), thread) != null) {
                         duplicates.incrementAndGet();
                     }
                 }
-            } while (!got.isEmpty());
+            } while (!round.got().isEmpty() || round.left() > 0);
         });
         assertThat(duplicates).hasValue(0);
         assertThat(claimedBy).hasSize(total);
