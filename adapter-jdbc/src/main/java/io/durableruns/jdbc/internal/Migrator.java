@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class Migrator {
     private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
 
-    /** Every migration, in order. A released migration is never edited: add a new one. */
     /** The migration that creates the chain link functions (PostgreSQL): see {@code RunStore.commitLink}. */
     public static final int LINK_FUNCTIONS = 6;
     /** The migration that creates the finish function (PostgreSQL): see {@code StoreTransaction.commitFinish}. */
     public static final int FINISH_FUNCTION = 7;
 
+    /** Every migration, in order. A released migration is never edited: add a new one. */
     static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "create_tables"),
             new Migration(2, "dispatch_attempts_and_leases"),

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Workloads: 2,000 runs of a 5-step chain and 500 runs of a 10-wide fan-out/fan-in graph (and, on request, 10 runs
- * of a 500-wide one), no-op handlers, at 8 and 32 workers, the median of 3 repetitions after a warm-up. PostgreSQL comes from {@code --postgres-url},
- * {@code RUNS_BENCH_POSTGRES_URL}, {@code RUNS_TEST_POSTGRES_URL} or {@code
+ * of a 500-wide one), no-op handlers, at 8 and 32 workers, the median of 3 repetitions after a warm-up. PostgreSQL
+ * comes from {@code --postgres-url}, {@code RUNS_BENCH_POSTGRES_URL}, {@code RUNS_TEST_POSTGRES_URL} or {@code
  * jdbc:postgresql://127.0.0.1:5432/test?user=postgres}; each repetition uses a fresh schema, dropped afterwards.
  */
 public final class DispatcherBenchmark {
