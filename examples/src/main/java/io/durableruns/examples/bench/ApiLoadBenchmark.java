@@ -36,16 +36,16 @@ import java.util.concurrent.locks.LockSupport;
  * /api/runs} of {@code research} runs, on SQLite (the embedded default) and on PostgreSQL. Three loads: 1 client and
  * 8 clients each sending as fast as their answers come back (closed loop), then 8 clients sending together at a
  * fixed rate ({@code --rate}; 147 creates/s by default, what 8 clients reached when the performance goals were set).
- * Reports creates/s, the latency of each create (p50, p99, max) and finished runs/s (from the first create until no
- * run is left unfinished).
+ * Reports creates/s, the latency of each create (p50, p99, max), finished runs/s (from the first create until no
+ * run is left unfinished) and this JVM's CPU time per run over the same span.
  *
  * <p>Each load runs twice: over HTTP, and straight into the server's engine ({@code RunEngine.create}, no HTTP) as
  * the baseline of the same run: what a create costs the engine while the same dispatcher runs the same runs.
  *
  * <pre>{@code
  * java -cp examples/target/durable-runs-server.jar io.durableruns.examples.bench.ApiLoadBenchmark \
- *     [--postgres-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres] [--creates 400] [--workers 8] \
- *     [--rate 147] [--client blocking|jdk] [--sqlite-only]
+ *     [--postgres-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres] [--creates 400] [--warmup 2000] \
+ *     [--workers 8] [--rate 147] [--client blocking|jdk] [--sqlite-only]
  * }</pre>
  *
  * <p>{@code --workers} sets the server's dispatcher threads ({@code RUNS_WORKERS}, 8 by default).
@@ -59,8 +59,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ApiLoadBenchmark {
     private static final String BODY = "{\"graph\":\"research\",\"input\":{\"topic\":\"load\"}}";
-    private static final String USAGE = "usage: ApiLoadBenchmark [--postgres-url URL] [--creates N] [--workers N]"
-            + " [--rate CREATES_PER_SECOND] [--client blocking|jdk] [--sqlite-only]";
+    private static final String USAGE =
+            "usage: ApiLoadBenchmark [--postgres-url URL] [--creates N] [--warmup N] [--workers N]"
+                    + " [--rate CREATES_PER_SECOND] [--client blocking|jdk] [--sqlite-only]";
 
     private ApiLoadBenchmark() {}
 
@@ -80,6 +81,7 @@ public final class ApiLoadBenchmark {
     public static void main(String[] args) throws Exception {
         String postgres = BenchOptions.DEFAULT_POSTGRES_URL;
         int creates = 400;
+        int warmup = 2000;
         int workers = 8;
         double rate = 147;
         boolean jdkClient = false;
@@ -88,6 +90,7 @@ public final class ApiLoadBenchmark {
             switch (args[i]) {
                 case "--postgres-url" -> postgres = args[++i];
                 case "--creates" -> creates = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
                 case "--client" ->
@@ -100,19 +103,21 @@ public final class ApiLoadBenchmark {
                 default -> throw new IllegalArgumentException(USAGE);
             }
         }
-        if (creates < 1 || workers < 1 || rate <= 0) {
-            throw new IllegalArgumentException("--creates, --workers and --rate must be positive; " + USAGE);
+        if (creates < 1 || warmup < 1 || workers < 1 || rate <= 0) {
+            throw new IllegalArgumentException("--creates, --warmup, --workers and --rate must be positive; " + USAGE);
         }
         // The JDK keeps at most 5 idle connections per server by default; each client thread keeps its own.
         System.setProperty("http.maxConnections", "64");
         List<Load> loads = List.of(new Load(1, 0), new Load(8, 0), new Load(8, rate));
         Path dir = Files.createTempDirectory("api-load");
         List<String> lines = new ArrayList<>();
-        lines.add("| database | path | clients | offered | creates/s | p50 ms | p99 ms | max ms | finished runs/s |");
-        lines.add("|---|---|---:|---|---:|---:|---:|---:|---:|");
-        lines.addAll(measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), creates, workers, loads, jdkClient));
+        lines.add("| database | path | clients | offered | creates/s | p50 ms | p99 ms | max ms | finished runs/s |"
+                + " JVM CPU ms/run |");
+        lines.add("|---|---|---:|---|---:|---:|---:|---:|---:|---:|");
+        lines.addAll(
+                measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), creates, warmup, workers, loads, jdkClient));
         if (!sqliteOnly) {
-            lines.addAll(measurePostgres(postgres, creates, workers, loads, jdkClient));
+            lines.addAll(measurePostgres(postgres, creates, warmup, workers, loads, jdkClient));
         }
         System.out.println();
         System.out.println(creates + " creates per phase, " + (jdkClient ? "java.net.http.HttpClient" : "blocking")
@@ -122,7 +127,8 @@ public final class ApiLoadBenchmark {
 
     /** The same measure on a schema of its own in {@code postgres}, dropped afterwards. */
     private static List<String> measurePostgres(
-            String postgres, int creates, int workers, List<Load> loads, boolean jdkClient) throws Exception {
+            String postgres, int creates, int warmup, int workers, List<Load> loads, boolean jdkClient)
+            throws Exception {
         String schema =
                 "api_load_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         try (Connection c = DriverManager.getConnection(postgres);
@@ -134,6 +140,7 @@ public final class ApiLoadBenchmark {
                     "PostgreSQL",
                     postgres + (postgres.contains("?") ? "&" : "?") + "currentSchema=" + schema,
                     creates,
+                    warmup,
                     workers,
                     loads,
                     jdkClient);
@@ -146,7 +153,7 @@ public final class ApiLoadBenchmark {
     }
 
     private static List<String> measure(
-            String database, String url, int creates, int workers, List<Load> loads, boolean jdkClient)
+            String database, String url, int creates, int warmup, int workers, List<Load> loads, boolean jdkClient)
             throws Exception {
         int port;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -159,13 +166,14 @@ public final class ApiLoadBenchmark {
             Create http = jdkClient ? jdkHttp(uri) : blockingHttp(uri);
             JsonNode input = new ObjectMapper().readTree(BODY).get("input");
             Create engine = () -> server.engine().create(new CreateRunCommand("research", null, input, null));
-            phase(http, server, new Load(1, 0), 200);
-            phase(engine, server, new Load(1, 0), 200);
+            // Warm-up: the JIT compiles the HTTP path (client and server) and the engine's before anything is timed.
+            phase(http, server, new Load(8, 0), warmup);
+            phase(engine, server, new Load(8, 0), warmup);
             for (Load load : loads) {
                 for (boolean overHttp : new boolean[] {true, false}) {
                     Phase p = phase(overHttp ? http : engine, server, load, creates);
                     rows.add(String.format(
-                            "| %s | %s | %d | %s | %.0f | %.1f | %.1f | %.1f | %.0f |",
+                            "| %s | %s | %d | %s | %.0f | %.1f | %.1f | %.1f | %.0f | %.2f |",
                             database,
                             overHttp ? "HTTP" : "engine",
                             load.clients(),
@@ -174,7 +182,8 @@ public final class ApiLoadBenchmark {
                             p.percentile(0.5),
                             p.percentile(0.99),
                             p.percentile(1.0),
-                            p.finishedPerSecond()));
+                            p.finishedPerSecond(),
+                            p.cpuSeconds() * 1e3 / p.runs()));
                     System.out.println(rows.get(rows.size() - 1));
                 }
             }
@@ -224,8 +233,11 @@ public final class ApiLoadBenchmark {
         };
     }
 
-    /** One phase's create latencies (nanoseconds, sorted) and durations. */
-    private record Phase(long[] latencies, double createSeconds, double finishSeconds, int runs) {
+    /**
+     * One phase's create latencies (nanoseconds, sorted), durations, and the CPU time this JVM used from the first
+     * create until every run finished (client threads, server and dispatcher, and on SQLite the database too).
+     */
+    private record Phase(long[] latencies, double createSeconds, double finishSeconds, double cpuSeconds, int runs) {
         double createsPerSecond() {
             return runs / createSeconds;
         }
@@ -249,6 +261,7 @@ public final class ApiLoadBenchmark {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Exception> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
+        double cpuStart = ResourceMeter.jvmCpuSeconds();
         long start = System.nanoTime();
         for (int t = 0; t < load.clients(); t++) {
             threads.add(new Thread(() -> {
@@ -293,8 +306,9 @@ public final class ApiLoadBenchmark {
             Thread.sleep(5);
         }
         double finishSeconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = ResourceMeter.jvmCpuSeconds() - cpuStart;
         Arrays.sort(latencies);
-        return new Phase(latencies, createSeconds, finishSeconds, total);
+        return new Phase(latencies, createSeconds, finishSeconds, cpuSeconds, total);
     }
 
     private static long unfinished(RunsServer server) {
