@@ -44,7 +44,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>{@code
  * java -cp examples/target/durable-runs-server.jar io.durableruns.examples.bench.ApiLoadBenchmark \
- *     [--postgres-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres] [--creates 400] [--warmup 2000] \
+ *     [--postgres-url jdbc:postgresql://127.0.0.1:5432/test?user=postgres] [--creates 2000] [--warmup 2000] \
  *     [--workers 8] [--rate 147] [--client blocking|jdk] [--sqlite-only]
  * }</pre>
  *
@@ -71,6 +71,12 @@ public final class ApiLoadBenchmark {
         void send() throws IOException, InterruptedException;
     }
 
+    /**
+     * What each database is measured with: {@code creates} timed per load after {@code warmup} through each path,
+     * the server's dispatcher threads, and the client.
+     */
+    private record Settings(int creates, int warmup, int workers, List<Load> loads, boolean jdkClient) {}
+
     /** How many clients send, and at what total rate ({@code 0}: each as fast as its answers come back). */
     private record Load(int clients, double rate) {
         String offered() {
@@ -80,7 +86,7 @@ public final class ApiLoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         String postgres = BenchOptions.DEFAULT_POSTGRES_URL;
-        int creates = 400;
+        int creates = 2000;
         int warmup = 2000;
         int workers = 8;
         double rate = 147;
@@ -108,16 +114,16 @@ public final class ApiLoadBenchmark {
         }
         // The JDK keeps at most 5 idle connections per server by default; each client thread keeps its own.
         System.setProperty("http.maxConnections", "64");
-        List<Load> loads = List.of(new Load(1, 0), new Load(8, 0), new Load(8, rate));
+        Settings settings = new Settings(
+                creates, warmup, workers, List.of(new Load(1, 0), new Load(8, 0), new Load(8, rate)), jdkClient);
         Path dir = Files.createTempDirectory("api-load");
         List<String> lines = new ArrayList<>();
         lines.add("| database | path | clients | offered | creates/s | p50 ms | p99 ms | max ms | finished runs/s |"
                 + " JVM CPU ms/run |");
         lines.add("|---|---|---:|---|---:|---:|---:|---:|---:|---:|");
-        lines.addAll(
-                measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), creates, warmup, workers, loads, jdkClient));
+        lines.addAll(measure("SQLite", "jdbc:sqlite:" + dir.resolve("runs.db"), settings));
         if (!sqliteOnly) {
-            lines.addAll(measurePostgres(postgres, creates, warmup, workers, loads, jdkClient));
+            lines.addAll(measurePostgres(postgres, settings));
         }
         System.out.println();
         System.out.println(creates + " creates per phase, " + (jdkClient ? "java.net.http.HttpClient" : "blocking")
@@ -126,9 +132,7 @@ public final class ApiLoadBenchmark {
     }
 
     /** The same measure on a schema of its own in {@code postgres}, dropped afterwards. */
-    private static List<String> measurePostgres(
-            String postgres, int creates, int warmup, int workers, List<Load> loads, boolean jdkClient)
-            throws Exception {
+    private static List<String> measurePostgres(String postgres, Settings settings) throws Exception {
         String schema =
                 "api_load_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         try (Connection c = DriverManager.getConnection(postgres);
@@ -139,11 +143,7 @@ public final class ApiLoadBenchmark {
             return measure(
                     "PostgreSQL",
                     postgres + (postgres.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                    creates,
-                    warmup,
-                    workers,
-                    loads,
-                    jdkClient);
+                    settings);
         } finally {
             try (Connection c = DriverManager.getConnection(postgres);
                     Statement s = c.createStatement()) {
@@ -152,26 +152,29 @@ public final class ApiLoadBenchmark {
         }
     }
 
-    private static List<String> measure(
-            String database, String url, int creates, int warmup, int workers, List<Load> loads, boolean jdkClient)
-            throws Exception {
+    private static List<String> measure(String database, String url, Settings settings) throws Exception {
         int port;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         List<String> rows = new ArrayList<>();
         try (RunsServer server = RunsServer.start(Map.of(
-                "PORT", Integer.toString(port), "DATABASE_URL", url, "RUNS_WORKERS", Integer.toString(workers)))) {
+                "PORT",
+                Integer.toString(port),
+                "DATABASE_URL",
+                url,
+                "RUNS_WORKERS",
+                Integer.toString(settings.workers())))) {
             URI uri = URI.create("http://127.0.0.1:" + port + "/api/runs");
-            Create http = jdkClient ? jdkHttp(uri) : blockingHttp(uri);
+            Create http = settings.jdkClient() ? jdkHttp(uri) : blockingHttp(uri);
             JsonNode input = new ObjectMapper().readTree(BODY).get("input");
             Create engine = () -> server.engine().create(new CreateRunCommand("research", null, input, null));
             // Warm-up: the JIT compiles the HTTP path (client and server) and the engine's before anything is timed.
-            phase(http, server, new Load(8, 0), warmup);
-            phase(engine, server, new Load(8, 0), warmup);
-            for (Load load : loads) {
+            phase(http, server, new Load(8, 0), settings.warmup());
+            phase(engine, server, new Load(8, 0), settings.warmup());
+            for (Load load : settings.loads()) {
                 for (boolean overHttp : new boolean[] {true, false}) {
-                    Phase p = phase(overHttp ? http : engine, server, load, creates);
+                    Phase p = phase(overHttp ? http : engine, server, load, settings.creates());
                     rows.add(String.format(
                             "| %s | %s | %d | %s | %.0f | %.1f | %.1f | %.1f | %.0f | %.2f |",
                             database,
