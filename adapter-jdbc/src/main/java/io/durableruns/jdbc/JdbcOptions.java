@@ -23,6 +23,7 @@ public final class JdbcOptions {
     private final int maximumPoolSize;
     private final String connectionInitSql;
     private final Duration sqliteBusyTimeout;
+    private final Duration sqliteCheckpointInterval;
 
     private JdbcOptions(Builder builder) {
         this.schema = builder.schema;
@@ -31,6 +32,7 @@ public final class JdbcOptions {
         this.maximumPoolSize = builder.maximumPoolSize;
         this.connectionInitSql = builder.connectionInitSql;
         this.sqliteBusyTimeout = builder.sqliteBusyTimeout;
+        this.sqliteCheckpointInterval = builder.sqliteCheckpointInterval;
     }
 
     /** The defaults: the connection's default schema, no table prefix, migrations applied at start-up. */
@@ -72,6 +74,11 @@ public final class JdbcOptions {
         return sqliteBusyTimeout;
     }
 
+    /** How often the SQLite store copies its write-ahead log into the database file, on a thread of its own. */
+    public Duration sqliteCheckpointInterval() {
+        return sqliteCheckpointInterval;
+    }
+
     TableNames tableNames() {
         return new TableNames(schema, tablePrefix);
     }
@@ -84,6 +91,7 @@ public final class JdbcOptions {
         private int maximumPoolSize;
         private String connectionInitSql;
         private Duration sqliteBusyTimeout = Duration.ofSeconds(10);
+        private Duration sqliteCheckpointInterval = Duration.ofMillis(100);
 
         private Builder() {}
 
@@ -129,6 +137,16 @@ public final class JdbcOptions {
             return this;
         }
 
+        /**
+         * How often the SQLite store copies its write-ahead log into the database file (default 100 ms). The copy
+         * runs on a thread of its own rather than inside a commit; the log holds about this long's commits.
+         */
+        public Builder sqliteCheckpointInterval(Duration sqliteCheckpointInterval) {
+            this.sqliteCheckpointInterval =
+                    Objects.requireNonNull(sqliteCheckpointInterval, "sqliteCheckpointInterval");
+            return this;
+        }
+
         public JdbcOptions build() {
             if (maximumPoolSize < 0) {
                 throw new IllegalArgumentException(
@@ -137,6 +155,10 @@ public final class JdbcOptions {
             if (sqliteBusyTimeout.isNegative() || sqliteBusyTimeout.toMillis() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(
                         "sqliteBusyTimeout must be between 0 and 24 days, was " + sqliteBusyTimeout);
+            }
+            if (sqliteCheckpointInterval.toMillis() < 1 || sqliteCheckpointInterval.toHours() > 24) {
+                throw new IllegalArgumentException(
+                        "sqliteCheckpointInterval must be between 1 ms and 24 hours, was " + sqliteCheckpointInterval);
             }
             new TableNames(schema, tablePrefix);
             return new JdbcOptions(this);

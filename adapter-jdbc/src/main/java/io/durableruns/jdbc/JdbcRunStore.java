@@ -7,6 +7,7 @@ import io.durableruns.jdbc.internal.DatabaseUrl;
 import io.durableruns.jdbc.internal.Dialect;
 import io.durableruns.jdbc.internal.IntentListener;
 import io.durableruns.jdbc.internal.Migrator;
+import io.durableruns.jdbc.internal.SqliteCheckpointer;
 import io.durableruns.jdbc.internal.SqliteJournal;
 import io.durableruns.jdbc.internal.StoreContext;
 import io.durableruns.jdbc.internal.StoreErrors;
@@ -67,6 +68,7 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
 
     private final Migrator migrator;
     private volatile HikariDataSource readPool;
+    private volatile SqliteCheckpointer checkpointer;
     private volatile TransactionRunner readRunner;
     private volatile boolean closed;
 
@@ -123,6 +125,8 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.setBusyTimeout((int) options.sqliteBusyTimeout().toMillis());
+        // No checkpoint inside a commit: SqliteCheckpointer copies the log on a thread of its own.
+        sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
         SQLiteDataSource sqliteSource = new SQLiteDataSource(sqlite);
         sqliteSource.setUrl("jdbc:sqlite:" + absolute);
         HikariConfig config = new HikariConfig();
@@ -134,6 +138,8 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
         JdbcRunStore store = open(Dialect.SQLITE, pool, pool, options, absolute.toString());
         try {
             store.openReadPool(absolute, options);
+            store.checkpointer = SqliteCheckpointer.start(
+                    absolute, options.sqliteBusyTimeout(), store.turns, options.sqliteCheckpointInterval());
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -337,6 +343,9 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         if (readPool != null) {
             readPool.close();
         }
@@ -359,6 +368,11 @@ public final class JdbcRunStore implements RunStore, WakeSource, AutoCloseable {
                 new IntentListener(dataSource, context.names().notifyChannel(), context.instanceId(), onIntents);
         listener.start();
         return listener;
+    }
+
+    /** SQLite's checkpointer, for tests; null on PostgreSQL. */
+    SqliteCheckpointer checkpointer() {
+        return checkpointer;
     }
 
     private void evict(Connection connection) {
