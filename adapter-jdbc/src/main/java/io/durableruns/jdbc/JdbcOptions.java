@@ -156,7 +156,7 @@ public final class JdbcOptions {
                 throw new IllegalArgumentException(
                         "sqliteBusyTimeout must be between 0 and 24 days, was " + sqliteBusyTimeout);
             }
-            if (sqliteCheckpointInterval.toMillis() < 1 || sqliteCheckpointInterval.toHours() > 24) {
+            if (sqliteCheckpointInterval.toMillis() < 1 || sqliteCheckpointInterval.compareTo(Duration.ofDays(1)) > 0) {
                 throw new IllegalArgumentException(
                         "sqliteCheckpointInterval must be between 1 ms and 24 hours, was " + sqliteCheckpointInterval);
             }

@@ -1,6 +1,7 @@
 package io.durableruns.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -89,5 +90,18 @@ class SqliteCheckpointTest {
         // The log file keeps the size of its longest stretch between restarts: 1,000 pages (4 MB) and the commits
         // of a few intervals, against the whole 44 MB when it is never restarted.
         assertThat(largestLog).isLessThan(12L * 1024 * 1024);
+    }
+
+    @Test
+    void an_interval_outside_one_millisecond_to_a_day_is_refused() {
+        for (Duration interval : new Duration[] {
+            Duration.ZERO, Duration.ofNanos(999_999), Duration.ofDays(1).plusMillis(1)
+        }) {
+            assertThatThrownBy(() -> JdbcOptions.newBuilder()
+                            .sqliteCheckpointInterval(interval)
+                            .build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sqliteCheckpointInterval must be between 1 ms and 24 hours");
+        }
     }
 }

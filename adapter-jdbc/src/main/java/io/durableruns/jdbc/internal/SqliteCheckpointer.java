@@ -7,9 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -43,7 +40,9 @@ public final class SqliteCheckpointer implements AutoCloseable {
 
     private final Connection connection;
     private final WriterTurns turns;
-    private final ScheduledExecutorService thread;
+    private final long intervalMillis;
+    private final Thread thread;
+    private volatile boolean running = true;
     private boolean failing;
 
     /** What a checkpoint found: the frames in the log, and how many of them are in the database file now. */
@@ -59,14 +58,12 @@ public final class SqliteCheckpointer implements AutoCloseable {
      * {@code interval}.
      */
     public static SqliteCheckpointer start(Path file, Duration busyTimeout, WriterTurns turns, Duration interval) {
-        SqliteCheckpointer checkpointer = new SqliteCheckpointer(file, busyTimeout, turns);
-        long millis = interval.toMillis();
-        checkpointer.thread.scheduleWithFixedDelay(
-                checkpointer::checkpointQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        SqliteCheckpointer checkpointer = new SqliteCheckpointer(file, busyTimeout, turns, interval);
+        checkpointer.thread.start();
         return checkpointer;
     }
 
-    private SqliteCheckpointer(Path file, Duration busyTimeout, WriterTurns turns) {
+    private SqliteCheckpointer(Path file, Duration busyTimeout, WriterTurns turns, Duration interval) {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout((int) busyTimeout.toMillis());
         try {
@@ -79,11 +76,20 @@ public final class SqliteCheckpointer implements AutoCloseable {
                     e);
         }
         this.turns = turns;
-        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread t = new Thread(runnable, "durable-runs-sqlite-checkpoint");
-            t.setDaemon(true);
-            return t;
-        });
+        this.intervalMillis = interval.toMillis();
+        this.thread = new Thread(this::run, "durable-runs-sqlite-checkpoint");
+        thread.setDaemon(true);
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                Thread.sleep(intervalMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            checkpointQuietly();
+        }
     }
 
     /**
@@ -140,13 +146,15 @@ public final class SqliteCheckpointer implements AutoCloseable {
     /** Stops the thread and closes its connection; the log that is left is copied by the last connection to close. */
     @Override
     public void close() {
-        thread.shutdownNow();
+        running = false;
+        thread.interrupt();
         try {
-            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("the SQLite checkpoint thread did not stop within 10 s");
-            }
+            thread.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("the SQLite checkpoint thread did not stop within 10 s");
         }
         synchronized (this) {
             try {
