@@ -139,7 +139,7 @@ public final class JdbcOptions {
 
         /**
          * How often the SQLite store copies its write-ahead log into the database file (default 100 ms). The copy
-         * runs on a thread of its own rather than inside a commit; the log holds about this long's commits.
+         * runs on a thread of its own rather than inside a commit; the log restarts once it holds 1,000 pages.
          */
         public Builder sqliteCheckpointInterval(Duration sqliteCheckpointInterval) {
             this.sqliteCheckpointInterval =

@@ -93,31 +93,15 @@ public final class SqliteCheckpointer implements AutoCloseable {
     }
 
     /**
-     * One round, as the thread runs it: a checkpoint beside the writer, then, when commits went on meanwhile, one in
-     * a writer turn. Returns what the last checkpoint found.
+     * One round, as the thread runs it: a checkpoint beside the writer, then, once the log holds 1,000 pages, one
+     * in a writer turn. Returns what the last checkpoint found.
      */
-    public synchronized Result checkpoint() throws SQLException {
+    public synchronized Result checkpoint() {
         Result beside = passive();
-        if (beside.logFrames() < RESTART_FRAMES) {
-            return beside;
-        }
-        try {
-            return turns.run(true, () -> {
-                try {
-                    return passive();
-                } catch (SQLException e) {
-                    throw new StoreException("SQLite checkpoint failed: " + e.getMessage(), e);
-                }
-            });
-        } catch (StoreException e) {
-            if (e.getCause() instanceof SQLException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return beside.logFrames() < RESTART_FRAMES ? beside : turns.run(true, this::passive);
     }
 
-    private Result passive() throws SQLException {
+    private Result passive() {
         try (Statement statement = connection.createStatement();
                 ResultSet row = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
             if (!row.next()) {
@@ -125,6 +109,8 @@ public final class SqliteCheckpointer implements AutoCloseable {
             }
             // Columns: busy (another checkpoint holds the lock), frames in the log, frames copied.
             return new Result(row.getInt(2), row.getInt(3));
+        } catch (SQLException e) {
+            throw StoreErrors.translate(e, Dialect.SQLITE, "checkpoint the write-ahead log");
         }
     }
 
@@ -135,7 +121,7 @@ public final class SqliteCheckpointer implements AutoCloseable {
                 LOG.info("SQLite checkpoints succeed again");
                 failing = false;
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             if (!failing) {
                 LOG.warn("SQLite checkpoint failed; the write-ahead log keeps growing until one succeeds", e);
                 failing = true;
