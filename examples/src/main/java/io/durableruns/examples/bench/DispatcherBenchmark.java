@@ -165,7 +165,7 @@ public final class DispatcherBenchmark {
 
     private static String progress(int rep, int reps, RepResult r) {
         String tx = r.txCounted()
-                ? String.format(" | %s tx/step (exec-only %s)", num(r.txPerStep(), 2), num(r.execTxPerStep(), 2))
+                ? String.format(" | %s tx/step (exec-only %s)", num(r.txPerStep(), 3), num(r.execTxPerStep(), 3))
                 : "";
         String foreign = r.foreignSessions() > 0 ? " | " + r.foreignSessions() + " other session(s) active" : "";
         return String.format(

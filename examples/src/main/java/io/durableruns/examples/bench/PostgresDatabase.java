@@ -21,8 +21,9 @@ import java.util.UUID;
  * database, count no other client's work. Every connection of the benchmark carries the
  * application name {@value #APPLICATION}, so that {@link #mark()} can wait until all of them have ended: a
  * PostgreSQL 15 backend may hold its transaction counters for up to 10 s while its connection stays open, and
- * reports them when it exits. Each mark opens its own connection, so its own two transactions (log-in and the query)
- * fall into the next window; the benchmark ignores those few transactions.
+ * reports them when it exits. The benchmark's own probes (waiting for the pool to fill and for its connections to
+ * end, reading the counters) connect to the URL's database, not the one measured, so that their transactions are not
+ * counted as the store's; only when no database could be created do they share it, and the report says so.
  */
 final class PostgresDatabase implements BenchDatabase {
     static final String APPLICATION = "durable-runs-bench";
@@ -37,7 +38,7 @@ final class PostgresDatabase implements BenchDatabase {
             + " AND coalesce(a.application_name, '') NOT LIKE '" + APPLICATION + "%'"
             + " AND (a.backend_start > ? OR a.state_change > ?)) AS foreign_sessions,"
             + " w.wal_records, w.wal_fpi, w.wal_bytes"
-            + " FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = current_database()";
+            + " FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = coalesce(?, current_database())";
 
     private final String adminUrl;
     private final String database;
@@ -65,7 +66,8 @@ final class PostgresDatabase implements BenchDatabase {
         this.database = ownDatabase ? createDatabase() : null;
         String target = database == null ? jdbcUrl : withDatabase(jdbcUrl, database);
         this.url = withParameter(target, "ApplicationName", APPLICATION);
-        this.probeUrl = withParameter(target, "ApplicationName", APPLICATION + "-probe");
+        // The probes' transactions fall into the URL's database, when the measured one is another.
+        this.probeUrl = withParameter(jdbcUrl, "ApplicationName", APPLICATION + "-probe");
         this.local = LOCAL_HOSTS.contains(
                 URI.create(jdbcUrl.substring("jdbc:".length())).getHost());
     }
@@ -86,8 +88,10 @@ final class PostgresDatabase implements BenchDatabase {
     /** Where the tables live, for the report. */
     String where() {
         return database == null
-                ? "a fresh schema per repetition in the database of the URL"
-                : "a fresh schema per repetition in database " + database + ", created for this run";
+                ? "a fresh schema per repetition in the database of the URL (the benchmark's own probes of"
+                        + " pg_stat_activity and pg_stat_database are counted among its transactions)"
+                : "a fresh schema per repetition in database " + database + ", created for this run (the benchmark's"
+                        + " own probes connect to the URL's database and are not counted)";
     }
 
     @Override
@@ -162,6 +166,7 @@ final class PostgresDatabase implements BenchDatabase {
                 OffsetDateTime since = lastMark == null ? OffsetDateTime.now() : lastMark;
                 read.setObject(1, since);
                 read.setObject(2, since);
+                read.setString(3, database);
                 try (ResultSet rs = read.executeQuery()) {
                     rs.next();
                     TxCount reading = new TxCount(

@@ -71,8 +71,8 @@ final class Report {
                     s.database(),
                     s.workload().label(),
                     Integer.toString(s.workers()),
-                    num(s.median(RepResult::txPerStep), 2) + mark,
-                    num(s.median(RepResult::execTxPerStep), 2) + mark,
+                    num(s.median(RepResult::txPerStep), 3) + mark,
+                    num(s.median(RepResult::execTxPerStep), 3) + mark,
                     num(s.median(RepResult::rollbacksPerStep), 3),
                     num(s.median(RepResult::ceilingTxPerRow), 3),
                     num(s.median(RepResult::walRecordsPerStep), 1),
@@ -100,7 +100,7 @@ final class Report {
             lines.add(at + verdict(tx <= MAX_TX_PER_STEP) + " committed transactions per step ≤ "
                     + num(MAX_TX_PER_STEP, 1) + " (" + num(tx, 2) + ")");
             lines.add(at + verdict(tx <= MAX_TX_PER_STEP_GOAL) + " committed transactions per step ≤ "
-                    + num(MAX_TX_PER_STEP_GOAL, 2) + " (" + num(tx, 2) + ")");
+                    + num(MAX_TX_PER_STEP_GOAL, 2) + " (" + num(tx, 3) + ")");
             double p50 = s.median(r -> r.handoffP50Nanos() / 1e6);
             lines.add(at + verdict(p50 < MAX_HANDOFF_P50_MS) + " hand-off p50 < " + num(MAX_HANDOFF_P50_MS, 0) + " ms ("
                     + num(p50, 2) + " ms)");
