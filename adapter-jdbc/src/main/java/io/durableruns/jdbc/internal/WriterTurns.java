@@ -18,21 +18,28 @@ import java.util.function.Supplier;
  * transaction before its own, whatever the number of workers queued, and background work still gets every other
  * turn however many calls arrive.
  *
- * <p>Background transactions are not handed the writer in order: a worker that finds it free takes it, while
- * one woken to take it may find it gone and wait again. Handing it to the longest waiter instead leaves it idle
- * until that thread is scheduled, on every commit, which on two busy cores cost the dispatcher a tenth to a
- * third of its throughput.
+ * <p>Background transactions are not always handed the writer in order: a worker that finds it free takes it,
+ * while the one woken to take it may find it gone and wait again. Handing it to the longest waiter on every commit
+ * instead leaves it idle until that thread is scheduled, which on two busy cores cost the dispatcher a tenth to a
+ * third of its throughput. But a worker passed over again and again waits for tens of milliseconds, while most
+ * wait for none. So background waiters queue in order, and the first of them is the one woken; once it has
+ * waited {@link #STARVATION} or longer, the writer is handed to it directly when it comes free, and no worker
+ * arriving meanwhile may take it first (the starvation mode of Go's {@code sync.Mutex}). A waiter woken and passed
+ * over keeps its place at the head of the queue.
  *
  * <p>Without these turns every writer waits in the connection pool's single queue, and a run's creation waits
  * behind every worker's commit that came before it.
  */
 public final class WriterTurns {
+    /** How long the first background waiter may be passed over before the writer is handed to it. */
+    static final Duration STARVATION = Duration.ofMillis(5);
+
     private final int writers;
     private final long timeoutNanos;
     private final ReentrantLock lock = new ReentrantLock();
+    private final long starvationNanos;
     private final ArrayDeque<Waiter> interactive = new ArrayDeque<>();
-    private final Condition backgroundTurn = lock.newCondition();
-    private int backgroundWaiting;
+    private final ArrayDeque<Waiter> background = new ArrayDeque<>();
     private int holders;
     private boolean lastTurnInteractive;
 
@@ -42,11 +49,20 @@ public final class WriterTurns {
      *     {@link StoreException}
      */
     public WriterTurns(int writers, Duration timeout) {
+        this(writers, timeout, STARVATION);
+    }
+
+    /**
+     * @param starvation how long the first background transaction in the queue may wait before the writer is
+     *     handed to it directly, ahead of workers that arrive meanwhile
+     */
+    WriterTurns(int writers, Duration timeout, Duration starvation) {
         if (writers < 1) {
             throw new IllegalArgumentException("writers must be positive, was " + writers);
         }
         this.writers = writers;
         this.timeoutNanos = timeout.toNanos();
+        this.starvationNanos = starvation.toNanos();
     }
 
     /** Runs {@code work} once it has its turn, and gives the turn on when it returns or throws. */
@@ -67,7 +83,7 @@ public final class WriterTurns {
     public int waiting() {
         lock.lock();
         try {
-            return interactive.size() + backgroundWaiting;
+            return interactive.size() + background.size();
         } finally {
             lock.unlock();
         }
@@ -95,23 +111,38 @@ public final class WriterTurns {
     private void acquireBackground() {
         lock.lock();
         try {
-            if (backgroundMustWait()) {
-                backgroundWaiting++;
-                boolean turn;
-                try {
-                    turn = awaitTurn(backgroundTurn, this::backgroundMustWait);
-                } finally {
-                    backgroundWaiting--;
-                }
-                if (!turn) {
-                    handOn();
-                    throw timedOut();
+            if (holders < writers && !interactiveNext() && !backgroundHeadStarving()) {
+                take(false);
+                return;
+            }
+            Waiter me = new Waiter(lock.newCondition());
+            background.add(me);
+            boolean turn;
+            try {
+                turn = awaitTurn(me.turn, () -> !me.granted && !takeAsHead(me));
+            } finally {
+                if (!me.granted) {
+                    background.remove(me);
                 }
             }
-            take(false);
+            if (!turn) {
+                handOn();
+                throw timedOut();
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** With the lock held: the first background waiter, woken, takes a free writer if no interactive one is next. */
+    private boolean takeAsHead(Waiter me) {
+        if (background.peekFirst() != me || holders >= writers || interactiveNext()) {
+            return false;
+        }
+        background.poll();
+        take(false);
+        me.granted = true;
+        return true;
     }
 
     /**
@@ -140,9 +171,15 @@ public final class WriterTurns {
         }
     }
 
-    /** A worker waits while every writer is taken, or while an interactive transaction is owed the next turn. */
-    private boolean backgroundMustWait() {
-        return holders >= writers || (!interactive.isEmpty() && !lastTurnInteractive);
+    /** An interactive transaction waits and the previous turn was not interactive: the next turn is its. */
+    private boolean interactiveNext() {
+        return !interactive.isEmpty() && !lastTurnInteractive;
+    }
+
+    /** The first background waiter has waited long enough to be handed the writer, ahead of newcomers. */
+    private boolean backgroundHeadStarving() {
+        Waiter head = background.peekFirst();
+        return head != null && System.nanoTime() - head.since >= starvationNanos;
     }
 
     private void release() {
@@ -155,7 +192,10 @@ public final class WriterTurns {
         }
     }
 
-    /** With the lock held and a writer free: hands it to the interactive transaction owed it, or wakes a worker. */
+    /**
+     * With the lock held and a writer free: hands it to the interactive transaction owed it, or to the first
+     * background waiter once that one has waited too long, or else wakes that waiter to take it if it is still free.
+     */
     private void handOn() {
         if (holders >= writers) {
             return;
@@ -165,8 +205,13 @@ public final class WriterTurns {
             take(true);
             next.granted = true;
             next.turn.signal();
-        } else if (backgroundWaiting > 0) {
-            backgroundTurn.signal();
+        } else if (backgroundHeadStarving()) {
+            Waiter next = background.poll();
+            take(false);
+            next.granted = true;
+            next.turn.signal();
+        } else if (!background.isEmpty()) {
+            background.peekFirst().turn.signal();
         }
     }
 
@@ -181,7 +226,7 @@ public final class WriterTurns {
      * turn was interactive.)
      */
     private boolean backgroundOwed() {
-        return lastTurnInteractive && backgroundWaiting > 0;
+        return lastTurnInteractive && !background.isEmpty();
     }
 
     private void take(boolean interactiveTurn) {
@@ -199,6 +244,7 @@ public final class WriterTurns {
 
     private static final class Waiter {
         final Condition turn;
+        final long since = System.nanoTime();
         boolean granted;
 
         Waiter(Condition turn) {

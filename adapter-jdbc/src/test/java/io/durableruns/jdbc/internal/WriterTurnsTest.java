@@ -113,6 +113,50 @@ class WriterTurnsTest {
     }
 
     @Test
+    void a_background_transaction_that_waited_its_starvation_time_gets_the_writer_before_a_worker_that_asks_again()
+            throws Exception {
+        // Starving at once: the first background waiter is handed the writer whenever it comes free.
+        WriterTurns turns = new WriterTurns(1, WAIT, Duration.ZERO);
+        CountDownLatch holding = new CountDownLatch(1);
+        // A worker that commits again and again: it asks for the writer again the moment it gives it back.
+        CompletableFuture<Void> busyWorker = CompletableFuture.runAsync(
+                () -> {
+                    turns.run(false, () -> {
+                        holding.countDown();
+                        await(release);
+                        return null;
+                    });
+                    turns.run(false, () -> order.add("busy worker again"));
+                },
+                callers);
+        assertThat(holding.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> waiter = queue(turns, "waiting worker", false);
+
+        release.countDown();
+        busyWorker.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        waiter.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(order).containsExactly("waiting worker", "busy worker again");
+        assertThat(turns.waiting()).isZero();
+    }
+
+    @Test
+    void background_waiters_handed_the_writer_take_it_in_the_order_they_came() throws Exception {
+        WriterTurns turns = new WriterTurns(1, WAIT, Duration.ZERO);
+        CompletableFuture<Void> holder = hold(turns);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            all.add(queue(turns, "worker-" + i, false));
+        }
+
+        release.countDown();
+        holder.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        for (CompletableFuture<Void> f : all) {
+            f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertThat(order).containsExactly("worker-1", "worker-2", "worker-3", "worker-4", "worker-5");
+    }
+
+    @Test
     void a_transaction_that_throws_gives_its_turn_on() throws Exception {
         WriterTurns turns = new WriterTurns(1, WAIT);
         assertThatThrownBy(() -> turns.run(true, () -> {
