@@ -139,9 +139,7 @@ public final class WriterTurns {
         if (background.peekFirst() != me || holders >= writers || interactiveNext()) {
             return false;
         }
-        background.poll();
-        take(false);
-        me.granted = true;
+        grantFirst(background, false);
         return true;
     }
 
@@ -201,15 +199,9 @@ public final class WriterTurns {
             return;
         }
         if (interactiveOwed()) {
-            Waiter next = interactive.poll();
-            take(true);
-            next.granted = true;
-            next.turn.signal();
+            grantFirst(interactive, true).turn.signal();
         } else if (backgroundHeadStarving()) {
-            Waiter next = background.poll();
-            take(false);
-            next.granted = true;
-            next.turn.signal();
+            grantFirst(background, false).turn.signal();
         } else if (!background.isEmpty()) {
             background.peekFirst().turn.signal();
         }
@@ -227,6 +219,14 @@ public final class WriterTurns {
      */
     private boolean backgroundOwed() {
         return lastTurnInteractive && !background.isEmpty();
+    }
+
+    /** With the lock held and a writer free: the first waiter of {@code queue} gets it. Returns that waiter. */
+    private Waiter grantFirst(ArrayDeque<Waiter> queue, boolean interactiveTurn) {
+        Waiter first = queue.poll();
+        take(interactiveTurn);
+        first.granted = true;
+        return first;
     }
 
     private void take(boolean interactiveTurn) {

@@ -168,7 +168,7 @@ public final class ApiLoadBenchmark {
             URI uri = URI.create("http://127.0.0.1:" + port + "/api/runs");
             Create http = settings.jdkClient() ? jdkHttp(uri) : blockingHttp(uri);
             JsonNode input = new ObjectMapper().readTree(BODY).get("input");
-            Create engine = () -> server.engine().create(new CreateRunCommand("research", null, input, null));
+            Create engine = () -> server.engine().create(CreateRunCommand.of("research", input));
             // Warm-up: the JIT compiles the HTTP path (client and server) and the engine's before anything is timed.
             phase(http, server, new Load(8, 0), settings.warmup());
             phase(engine, server, new Load(8, 0), settings.warmup());
