@@ -51,7 +51,7 @@ final class DispatchThreads {
     DispatchThreads(Dispatcher.Settings settings, DispatchTransport transport) {
         this.settings = settings;
         this.transport = transport;
-        this.wake = new WakeState(settings.workers(), settings.pollInterval());
+        this.wake = new WakeState(settings.workers(), settings.pollInterval(), settings.prefetch(), handoff);
         for (int i = 0; i < settings.workers(); i++) {
             workers.add(newWorker());
         }
@@ -76,6 +76,21 @@ final class DispatchThreads {
     /** Work may have been committed by another process. */
     void intentsUnknown() {
         wake.intentsUnknown();
+    }
+
+    /** See {@link WakeState#takeHeld}. */
+    Task takeHeld() {
+        return wake.takeHeld();
+    }
+
+    /** See {@link WakeState#reserveBeyond}. */
+    int reserveBeyond(int wanted) {
+        return wake.reserveBeyond(wanted);
+    }
+
+    /** See {@link WakeState#claimedBeyond}; gives back at once what arrives once stopping. */
+    void claimedBeyond(int reservation, List<Task> tasks) {
+        wake.claimedBeyond(reservation, tasks).forEach(DispatchThreads::giveBack);
     }
 
     long workersReplaced() {
@@ -240,6 +255,7 @@ final class DispatchThreads {
         sweeperThread.shutdown();
         List<Task> unstarted = new ArrayList<>();
         handoff.drainTo(unstarted);
+        unstarted.addAll(wake.drainHeld());
         unstarted.stream().filter(task -> task != STOP).forEach(DispatchThreads::giveBack);
         workers.forEach(w -> handoff.add(STOP));
         for (Thread w : workers) {

@@ -2,9 +2,11 @@ package io.durableruns.core.dispatch;
 
 import io.durableruns.ports.in.DispatchUseCases;
 import io.durableruns.ports.in.StepWorkerUseCase;
+import io.durableruns.ports.in.WorkResult;
 import io.durableruns.ports.model.StepLease;
 import io.durableruns.ports.out.DispatchTransport;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +27,17 @@ final class LocalTransport implements DispatchTransport {
     private volatile boolean unsure;
     private String owner;
     private StepWorkerUseCase worker;
+    private int prefetch;
+    private DispatchThreads beyond;
+
+    /**
+     * Lets each commit claim up to {@code most} steps beyond its worker's next, for the runtime's other workers
+     * ({@link Dispatcher.Builder#prefetch}). Call before the runtime starts.
+     */
+    void claimBeyond(int most, DispatchThreads runtime) {
+        this.prefetch = most;
+        this.beyond = runtime;
+    }
 
     @Override
     public void bind(String ownerName, DispatchUseCases engine, Wakeup wakeup) {
@@ -63,19 +76,79 @@ final class LocalTransport implements DispatchTransport {
         return "local workers";
     }
 
+    /**
+     * Runs a step whose commit may claim more of the steps it readies, as room allows, for the runtime's other
+     * workers. When its commit readies no step for the worker and claimed steps wait in memory, the worker runs the
+     * first of them next instead of taking one from the queue.
+     */
+    private Optional<Task> runPrefetching(StepLease lease) {
+        Held prefetch = new Held();
+        List<Task> also = List.of();
+        try {
+            WorkResult result = worker.work(lease, prefetch);
+            also = result.alsoClaimed().stream().map(this::task).toList();
+            Optional<Task> next = result.next().map(this::task);
+            if (next.isEmpty() || prefetch.taken == null) {
+                return next.or(() -> Optional.ofNullable(prefetch.taken));
+            }
+            // Taken on a try of the commit that was rolled back; the one that committed readied a step instead.
+            also = concat(also, prefetch.taken);
+            return next;
+        } catch (RuntimeException e) {
+            unsure = true;
+            if (prefetch.taken != null) {
+                also = concat(also, prefetch.taken);
+            }
+            throw e;
+        } finally {
+            held.remove(lease);
+            beyond.claimedBeyond(prefetch.reserved, also);
+        }
+    }
+
+    private static List<Task> concat(List<Task> tasks, Task one) {
+        List<Task> out = new ArrayList<>(tasks);
+        out.add(one);
+        return out;
+    }
+
+    /** What the runtime holds for this dispatcher, as a commit asks for it: one worker's, for one commit. */
+    private final class Held implements StepWorkerUseCase.Prefetch {
+        private Task taken;
+        private int reserved;
+
+        @Override
+        public boolean nextFromQueue() {
+            if (taken == null) {
+                taken = beyond.takeHeld();
+            }
+            return taken == null;
+        }
+
+        @Override
+        public int claimBeyond(int readiedBeyond) {
+            int room = beyond.reserveBeyond(Math.min(readiedBeyond, prefetch));
+            reserved += room;
+            return room;
+        }
+    }
+
     private Task task(StepLease lease) {
         held.add(lease);
         return new Task() {
             @Override
             public Optional<Task> run() {
-                try {
-                    return worker.work(lease, true).next().map(LocalTransport.this::task);
-                } catch (RuntimeException e) {
-                    unsure = true;
-                    throw e;
-                } finally {
-                    held.remove(lease);
+                if (prefetch == 0) {
+                    try {
+                        return worker.work(lease, true).next().map(LocalTransport.this::task);
+                    } catch (RuntimeException e) {
+                        unsure = true;
+                        throw e;
+                    } finally {
+                        held.remove(lease);
+                    }
                 }
+                return runPrefetching(lease);
             }
 
             @Override

@@ -20,6 +20,7 @@ import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.out.StoreTransaction;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +37,17 @@ final class Completions {
     }
 
     /** What a success commit produced. */
-    record Committed(DeliveryOutcome outcome, PreparedAttempt next, boolean runFinished) {}
+    record Committed(DeliveryOutcome outcome, PreparedAttempt next, List<PreparedAttempt> also, boolean runFinished) {
+        Committed(DeliveryOutcome outcome, PreparedAttempt next, boolean runFinished) {
+            this(outcome, next, List.of(), runFinished);
+        }
+    }
 
-    /** Commits the attempt's success in a run this transaction holds and that has not finished. */
+    /**
+     * Commits the attempt's success in a run this transaction holds and that has not finished, claiming what
+     * {@code claiming} asks for: the worker's next step (one this commit readied, or else the earliest due in the
+     * queue) and more of the steps it readied, returned in {@link Committed#also()}; the rest are queued.
+     */
     Committed commitSuccess(
             StoreTransaction tx,
             RunRecord held,
@@ -47,7 +56,7 @@ final class Completions {
             JsonNode output,
             AttemptContext ctx,
             Duration elapsed,
-            boolean claimSuccessor,
+            NextClaims claiming,
             Instant now,
             List<DispatchIntent> intents) {
         StepRecord running = attempt.step();
@@ -67,6 +76,7 @@ final class Completions {
         boolean runFinished = false;
         List<String> successors = graph.successors(name);
         PreparedAttempt next = null;
+        List<PreparedAttempt> also = new ArrayList<>();
         if (successors.isEmpty()) {
             if (tx.runs().decrementSinksRemaining(runId) == 0) {
                 RunStates.set(tx, held, RunStatus.SUCCEEDED, now, runOutput(tx, graph, runId, name, output));
@@ -74,31 +84,42 @@ final class Completions {
                 runFinished = true;
             }
         } else {
-            Map<String, JsonNode> known = new HashMap<>(attempt.dependencyOutputs());
-            known.put(name, output);
+            List<StepRecord> ready = new ArrayList<>();
             for (String successor : successors) {
                 StepRecord s2 = tx.steps().decrementPendingDeps(runId, successor);
-                if (s2.status() != StepStatus.PENDING || s2.pendingDeps() != 0) {
-                    continue;
+                if (s2.status() == StepStatus.PENDING && s2.pendingDeps() == 0) {
+                    ready.add(s2);
                 }
-                if (claimSuccessor && next == null) {
-                    next = claims.claimReady(
+            }
+            int own = claiming.readied() && !ready.isEmpty() ? 1 : 0;
+            int claimed = own + claiming.beyond(ready.size() - own);
+            Map<String, JsonNode> known = new HashMap<>(attempt.dependencyOutputs());
+            known.put(name, output);
+            for (int i = 0; i < ready.size(); i++) {
+                StepRecord s2 = ready.get(i);
+                if (i < claimed) {
+                    PreparedAttempt a = claims.claimReady(
                             tx, held, graph, s2, attempt.lease().owner(), now, known, events);
+                    if (i < own) {
+                        next = a;
+                    } else {
+                        also.add(a);
+                    }
                     continue;
                 }
                 StepRecord queued = StepChange.of(s2).queued(now).build(now);
                 RunStates.update(tx, s2, queued);
-                events.add(now, EventType.STEP_QUEUED, successor, null, null);
+                events.add(now, EventType.STEP_QUEUED, s2.name(), null, null);
                 // Due since the run began: the queue serves ready steps of older runs first.
                 intents.add(s.intent(queued, held.createdAt(), now));
             }
         }
         tx.timeline().append(events.list());
-        if (claimSuccessor && next == null) {
+        if (claiming.fromQueue() && next == null) {
             next = claims.claimOneDue(tx, attempt.lease().owner(), now);
         }
         tx.intents().insertAll(intents);
-        return new Committed(new DeliveryOutcome.Done(runId, name, running.attempt()), next, runFinished);
+        return new Committed(new DeliveryOutcome.Done(runId, name, running.attempt()), next, also, runFinished);
     }
 
     /**
@@ -172,11 +193,11 @@ final class Completions {
      * more work, claims the earliest due step from the queue, in the finish's transaction.
      */
     Committed finished(
-            StoreTransaction tx, PreparedAttempt attempt, AttemptContext ctx, boolean claimNext, Instant now) {
+            StoreTransaction tx, PreparedAttempt attempt, AttemptContext ctx, NextClaims claiming, Instant now) {
         StepRecord running = attempt.step();
         storeRecords(tx, running, ctx, now);
         PreparedAttempt next =
-                claimNext ? claims.claimOneDue(tx, attempt.lease().owner(), now) : null;
+                claiming.fromQueue() ? claims.claimOneDue(tx, attempt.lease().owner(), now) : null;
         return new Committed(new DeliveryOutcome.Done(running.runId(), running.name(), running.attempt()), next, true);
     }
 

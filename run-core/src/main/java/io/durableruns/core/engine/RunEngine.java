@@ -15,6 +15,7 @@ import io.durableruns.ports.in.DispatchUseCases;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.in.RunOperations;
 import io.durableruns.ports.in.StepMessage;
+import io.durableruns.ports.in.StepWorkerUseCase.Prefetch;
 import io.durableruns.ports.in.WorkResult;
 import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.ArtifactSummary;
@@ -154,7 +155,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
             s.observer().delivered(claim.outcome());
             return claim.outcome();
         }
-        return execute(claim.attempt(), false).outcome();
+        return execute(claim.attempt(), NextClaims.NONE).outcome();
     }
 
     @Override
@@ -180,6 +181,15 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
 
     @Override
     public WorkResult work(StepLease lease, boolean claimSuccessor) {
+        return work(lease, claimSuccessor ? NextClaims.READIED_OR_QUEUED : NextClaims.NONE);
+    }
+
+    @Override
+    public WorkResult work(StepLease lease, Prefetch prefetch) {
+        return work(lease, new NextClaims(true, Objects.requireNonNull(prefetch, "prefetch")));
+    }
+
+    private WorkResult work(StepLease lease, NextClaims claiming) {
         PreparedAttempt attempt = prepared.remove(lease);
         if (attempt == null) {
             attempt = s.store().read(tx -> claims.reload(tx, lease)).orElse(null);
@@ -190,10 +200,10 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
                 return new WorkResult(ignored, Optional.empty());
             }
         }
-        return execute(attempt, claimSuccessor);
+        return execute(attempt, claiming);
     }
 
-    private WorkResult execute(PreparedAttempt attempt, boolean claimSuccessor) {
+    private WorkResult execute(PreparedAttempt attempt, NextClaims claiming) {
         StepLease lease = attempt.lease();
         RunRecord run = attempt.run();
         StepGraph graph = s.registry().find(run.graph(), run.version()).orElse(null);
@@ -236,10 +246,11 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         List<DispatchIntent> intents = new ArrayList<>();
         DeliveryOutcome outcome;
         PreparedAttempt next = null;
+        List<PreparedAttempt> also = List.of();
         boolean runFinished;
         if (error == null) {
             JsonNode out = output;
-            Optional<LinkCommit> link = completions.asLink(attempt, graph, out, ctx, elapsed, claimSuccessor, now);
+            Optional<LinkCommit> link = completions.asLink(attempt, graph, out, ctx, elapsed, claiming.readied(), now);
             Optional<StepRecord> claimed =
                     link.flatMap(l -> commit(lease, () -> s.store().commitLink(l)));
             Optional<FinishCommit> finish = Completions.asFinish(attempt, graph, out, elapsed, now);
@@ -248,7 +259,7 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
                     : commit(lease, () -> s.store().inTransaction(tx -> {
                         intents.clear();
                         if (finish.isPresent() && tx.commitFinish(finish.get())) {
-                            return completions.finished(tx, attempt, ctx, claimSuccessor, now);
+                            return completions.finished(tx, attempt, ctx, claiming, now);
                         }
                         RunRecord held = hold(tx, run.id());
                         if (held.status().isTerminal()) {
@@ -257,10 +268,11 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
                             return new Completions.Committed(late, null, false);
                         }
                         return completions.commitSuccess(
-                                tx, held, attempt, graph, out, ctx, elapsed, claimSuccessor, now, intents);
+                                tx, held, attempt, graph, out, ctx, elapsed, claiming, now, intents);
                     }));
             outcome = c.outcome();
             next = c.next();
+            also = c.also();
             runFinished = c.runFinished();
         } else {
             Throwable failure = error;
@@ -316,7 +328,13 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         if (next != null) {
             prepared.put(next.lease(), next);
         }
-        return new WorkResult(outcome, Optional.ofNullable(next).map(PreparedAttempt::lease));
+        for (PreparedAttempt a : also) {
+            prepared.put(a.lease(), a);
+        }
+        return new WorkResult(
+                outcome,
+                Optional.ofNullable(next).map(PreparedAttempt::lease),
+                also.stream().map(PreparedAttempt::lease).toList());
     }
 
     /**

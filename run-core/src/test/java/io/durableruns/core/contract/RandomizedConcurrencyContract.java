@@ -18,6 +18,7 @@ import io.durableruns.core.testkit.SimulatedCrash;
 import io.durableruns.ports.RunStateConflictException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.StepMessage;
+import io.durableruns.ports.in.StepWorkerUseCase;
 import io.durableruns.ports.in.WorkResult;
 import io.durableruns.ports.model.ArtifactSummary;
 import io.durableruns.ports.model.EventType;
@@ -31,6 +32,7 @@ import io.durableruns.ports.out.RunStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -233,9 +235,14 @@ public abstract class RandomizedConcurrencyContract {
     }
 
     /** Runs a lease and the successors the engine hands over, as a worker does; or dies on the way. */
+    /**
+     * Runs a claimed step and what its commits claim for the same worker: its next step and, sometimes, more of the
+     * steps a commit readied (a dispatcher's prefetch). Abandoning leaves every lease still held to expire.
+     */
     private void runChain(Random random, RunEngine engine, StepLease first) {
-        StepLease lease = first;
-        while (lease != null) {
+        ArrayDeque<StepLease> held = new ArrayDeque<>(List.of(first));
+        while (!held.isEmpty()) {
+            StepLease lease = held.poll();
             int dice = random.nextInt(100);
             if (dice < 8) {
                 count("abandon");
@@ -243,8 +250,13 @@ public abstract class RandomizedConcurrencyContract {
             }
             crashNext.set(dice < 16);
             try {
-                WorkResult result = engine.work(lease, random.nextBoolean());
-                lease = result.next().orElse(null);
+                int mode = random.nextInt(3);
+                WorkResult result = mode == 2 ? engine.work(lease, prefetch(random)) : engine.work(lease, mode == 1);
+                result.next().ifPresent(held::addFirst);
+                held.addAll(result.alsoClaimed());
+                if (!result.alsoClaimed().isEmpty()) {
+                    count("also-claimed");
+                }
             } catch (SimulatedCrash expected) {
                 count("crash");
                 return;
@@ -252,6 +264,23 @@ public abstract class RandomizedConcurrencyContract {
                 crashNext.set(false);
             }
         }
+    }
+
+    /** A prefetch that asks for up to two steps beyond the worker's own and sometimes holds one for the worker. */
+    private static StepWorkerUseCase.Prefetch prefetch(Random random) {
+        boolean fromQueue = random.nextBoolean();
+        int most = random.nextInt(3);
+        return new StepWorkerUseCase.Prefetch() {
+            @Override
+            public boolean nextFromQueue() {
+                return fromQueue;
+            }
+
+            @Override
+            public int claimBeyond(int readiedBeyond) {
+                return most;
+            }
+        };
     }
 
     private String anyRun(Random random) {

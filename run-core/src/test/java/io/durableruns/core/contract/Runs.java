@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /** Starting runs and waiting for them to finish, in dispatcher tests. */
 public final class Runs {
@@ -59,6 +60,17 @@ public final class Runs {
             if (d.run().status() != RunStatus.SUCCEEDED) {
                 fail("run %s ended %s: %s", d.run().id(), d.run().status(), d.steps());
             }
+        }
+    }
+
+    /** Waits until {@code condition} holds; fails naming {@code what} when that takes longer than the patience. */
+    public static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within %s: %s", PATIENCE, what);
+            }
+            sleep(5);
         }
     }
 

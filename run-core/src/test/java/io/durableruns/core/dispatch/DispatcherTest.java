@@ -13,6 +13,8 @@ import io.durableruns.core.graph.StepGraph;
 import io.durableruns.core.memory.InMemoryRunStore;
 import io.durableruns.ports.in.DispatchUseCases;
 import io.durableruns.ports.model.EventType;
+import io.durableruns.ports.model.RunDetails;
+import io.durableruns.ports.model.StepRecord;
 import io.durableruns.ports.model.StepStatus;
 import io.durableruns.ports.out.DispatchTransport;
 import io.durableruns.ports.out.EngineObserver;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -195,5 +199,124 @@ class DispatcherTest {
         assertThatThrownBy(
                         () -> Dispatcher.builder().pollInterval(Duration.ZERO).build())
                 .hasMessageContaining("pollInterval");
+        assertThatThrownBy(() -> Dispatcher.builder().prefetch(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prefetch must be zero or positive, was -1");
+        DispatchTransport pushed = new DispatchTransport() {
+            @Override
+            public void bind(String owner, DispatchUseCases engine, Wakeup wakeup) {}
+
+            @Override
+            public List<Task> take(int max) {
+                return List.of();
+            }
+
+            @Override
+            public Optional<Instant> nextDueAt() {
+                return Optional.empty();
+            }
+
+            @Override
+            public String describe() {
+                return "a push queue";
+            }
+        };
+        assertThatThrownBy(
+                        () -> Dispatcher.builder().transport(pushed).prefetch(2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prefetch applies to the local transport only; a push queue was set");
+    }
+
+    /** root, then ten branches that each depend on it, then a join of the ten. */
+    private StepGraph fanOut(String name, CountDownLatch firstBranchEntered, CountDownLatch firstBranchMayEnd) {
+        StepGraph.Builder b = StepGraph.builder(name, 1).step("root", ctx -> calls.record(ctx, 0));
+        List<String> branches = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            String branch = "b" + i;
+            branches.add(branch);
+            b.step(branch, List.of("root"), ctx -> {
+                if (firstBranchEntered.getCount() > 0) {
+                    firstBranchEntered.countDown();
+                    if (!firstBranchMayEnd.await(30, TimeUnit.SECONDS)) {
+                        throw new AssertionError("the test never let the first branch end");
+                    }
+                }
+                return calls.record(ctx, branch);
+            });
+        }
+        return b.step("join", branches, ctx -> calls.record(ctx, "joined")).build();
+    }
+
+    private static long events(RunEngine engine, String runId, EventType type) {
+        return engine.timeline(runId).stream()
+                .filter(e -> e.type() == type && e.step() != null && e.step().startsWith("b"))
+                .count();
+    }
+
+    @Test
+    void with_a_prefetch_the_roots_commit_claims_that_many_more_branches_and_queues_only_the_rest() {
+        CountDownLatch open = new CountDownLatch(0);
+        RunEngine engine = start(Dispatcher.builder().workers(1).prefetch(3), fanOut("prefetched", open, open));
+        String id = Runs.start(engine, "prefetched", Map.of());
+        Runs.awaitSucceeded(engine, List.of(id));
+
+        // One branch for the root's worker, three more claimed in the same commit: six go through the queue.
+        assertThat(events(engine, id, EventType.STEP_QUEUED)).isEqualTo(6);
+        assertThat(events(engine, id, EventType.STEP_STARTED)).isEqualTo(10);
+        assertThat(events(engine, id, EventType.STEP_SUCCEEDED)).isEqualTo(10);
+        for (int i = 1; i <= 10; i++) {
+            assertThat(calls.ofStep(id, "b" + i)).as("runs of b" + i).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void without_a_prefetch_every_branch_but_the_workers_own_is_queued() {
+        CountDownLatch open = new CountDownLatch(0);
+        RunEngine engine = start(Dispatcher.builder().workers(1), fanOut("queued", open, open));
+        String id = Runs.start(engine, "queued", Map.of());
+        Runs.awaitSucceeded(engine, List.of(id));
+        assertThat(events(engine, id, EventType.STEP_QUEUED)).isEqualTo(9);
+    }
+
+    @Test
+    void at_close_the_branches_claimed_for_workers_that_never_started_them_are_given_back() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch mayEnd = new CountDownLatch(1);
+        Setup setup = setUp(
+                Dispatcher.builder().workers(1).prefetch(3).shutdownGrace(Duration.ofSeconds(30)),
+                fanOut("given-back", entered, mayEnd));
+        setup.dispatcher().start(setup.engine());
+        RunEngine engine = setup.engine();
+        String id = Runs.start(engine, "given-back", Map.of());
+        assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+        RunDetails during = engine.find(id).orElseThrow();
+        assertThat(during.steps().stream().filter(st -> st.status() == StepStatus.RUNNING))
+                .as("the branch running and the three claimed with it")
+                .hasSize(4);
+
+        Thread closing = new Thread(setup.dispatcher()::close, "closing");
+        closing.start();
+        // The three waiting in memory are given back while the running branch holds the only worker.
+        Runs.await(
+                "three branches given back",
+                () -> engine.timeline(id).stream()
+                                .filter(e -> e.type() == EventType.STEP_RELEASED)
+                                .count()
+                        == 3);
+        mayEnd.countDown();
+        closing.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(closing.isAlive()).isFalse();
+
+        RunDetails after = engine.find(id).orElseThrow();
+        List<StepRecord> branches =
+                after.steps().stream().filter(st -> st.name().startsWith("b")).toList();
+        assertThat(branches).filteredOn(st -> st.status() == StepStatus.RUNNING).isEmpty();
+        assertThat(branches)
+                .filteredOn(st -> st.status() == StepStatus.SUCCEEDED)
+                .hasSize(1);
+        assertThat(branches).filteredOn(st -> st.status() == StepStatus.QUEUED).hasSize(9);
+        assertThat(branches)
+                .filteredOn(st -> st.status() == StepStatus.QUEUED)
+                .allSatisfy(st -> assertThat(st.leaseOwner()).isNull());
     }
 }

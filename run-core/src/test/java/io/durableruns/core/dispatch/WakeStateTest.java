@@ -2,9 +2,15 @@ package io.durableruns.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.durableruns.ports.out.DispatchTransport.Task;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -91,5 +97,59 @@ class WakeStateTest {
         wake.claimed(next(), 0);
         wake.stop();
         assertThat(next()).isNull();
+    }
+
+    /** A task that only has a name. */
+    private record Named(String name) implements Task {
+        @Override
+        public Optional<Task> run() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void giveBack() {}
+    }
+
+    private static List<Task> tasks(String... names) {
+        List<Task> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(new Named(n));
+        }
+        return out;
+    }
+
+    @Test
+    void tasks_claimed_beyond_a_workers_own_go_to_idle_workers_then_wait_within_the_prefetch() throws Exception {
+        Queue<Task> handoff = new ConcurrentLinkedQueue<>();
+        WakeState prefetching = new WakeState(2, Duration.ofHours(1), 3, handoff);
+        WakeState.Grant both = prefetching.awaitGrant(2);
+        prefetching.claimed(both, 1); // one worker busy, one idle
+
+        int room = prefetching.reserveBeyond(5);
+        assertThat(room).as("no more than the prefetch").isEqualTo(3);
+        assertThat(prefetching.reserveBeyond(1)).as("all of it reserved").isZero();
+        assertThat(prefetching.claimedBeyond(room, tasks("a", "b"))).isEmpty();
+        assertThat(handoff).as("the idle worker takes the first at once").containsExactly(new Named("a"));
+        assertThat(prefetching.reserveBeyond(5))
+                .as("one waits; the unused reservation is free again")
+                .isEqualTo(2);
+        prefetching.claimedBeyond(2, List.of());
+
+        handoff.clear();
+        prefetching.workerIdle();
+        assertThat(handoff).as("a worker that finishes takes what waits").containsExactly(new Named("b"));
+        prefetching.claimedBeyond(prefetching.reserveBeyond(2), tasks("c", "d"));
+        assertThat(prefetching.takeHeld())
+                .as("a commit that readied nothing takes the first")
+                .isEqualTo(new Named("c"));
+        assertThat(prefetching.takeHeld()).isEqualTo(new Named("d"));
+        assertThat(prefetching.takeHeld()).as("nothing waits: from the queue").isNull();
+
+        // Nothing is kept once stopped; what waited is drained.
+        prefetching.claimedBeyond(prefetching.reserveBeyond(1), tasks("e"));
+        assertThat(prefetching.drainHeld()).containsExactly(new Named("e"));
+        prefetching.stop();
+        assertThat(prefetching.claimedBeyond(prefetching.reserveBeyond(1), tasks("f")))
+                .containsExactly(new Named("f"));
     }
 }

@@ -26,6 +26,32 @@ public interface StepWorkerUseCase {
      */
     WorkResult work(StepLease lease, boolean claimSuccessor);
 
+    /**
+     * As {@link #work(StepLease, boolean)} with {@code claimSuccessor}, for a worker of a process that holds claimed
+     * steps in memory (a prefetch), which {@code prefetch} speaks for inside the commit's transaction. When the
+     * commit readies more than one step (a fan-out's branches), it takes one for the worker, claims as many of the
+     * others as {@link Prefetch#claimBeyond} allows for the same owner instead of queuing them, and returns their
+     * leases in {@link WorkResult#alsoClaimed()}. Their leases run from the commit on, whether or not a worker has
+     * started them: the caller runs them soon or gives them back. When it readies none, the worker's next step comes
+     * from the queue only if {@link Prefetch#nextFromQueue} says so.
+     */
+    WorkResult work(StepLease lease, Prefetch prefetch);
+
+    /**
+     * What a process holding claimed steps in memory tells a commit, from inside its transaction: fast, no I/O. If
+     * the transaction is tried again, so are the questions.
+     */
+    interface Prefetch {
+        /**
+         * The commit readied no step for the worker: whether to claim its next step from the queue ({@code false}
+         * when the process has a claimed step for the worker already).
+         */
+        boolean nextFromQueue();
+
+        /** The commit readied {@code readiedBeyond} steps beyond the worker's own: how many of them to claim too. */
+        int claimBeyond(int readiedBeyond);
+    }
+
     /** Gives a claimed step back without counting the attempt (used at shutdown). */
     void release(StepLease lease);
 
