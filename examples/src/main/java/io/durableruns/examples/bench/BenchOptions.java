@@ -17,6 +17,7 @@ record BenchOptions(
         boolean ownDatabase,
         boolean sqlite,
         List<Integer> workers,
+        int prefetch,
         List<Workload> workloads,
         int chainRuns,
         int fanOutRuns,
@@ -44,6 +45,8 @@ record BenchOptions(
                                    (other clients' transactions then count too)
               --stores LIST        postgres,sqlite (default both)
               --workers LIST       worker counts (default 8,32)
+              --prefetch N         the dispatcher's prefetch: steps a commit may claim beyond its worker's
+                                   next (default 0)
               --workloads LIST     chain-5,fan-out-10 (default), fan-out-500 (a fan-out 500 wide, a fiftieth
                                    of fan-out-10's runs)
               --reps N             repetitions per configuration, the median is reported (default 3)
@@ -61,6 +64,7 @@ record BenchOptions(
         boolean ownDatabase = true;
         boolean sqlite = true;
         List<Integer> workers = List.of(8, 32);
+        int prefetch = 0;
         List<Workload> workloads = List.of(Workload.CHAIN, Workload.FAN_OUT);
         Integer reps = null;
         boolean quick = false;
@@ -85,6 +89,7 @@ record BenchOptions(
                     sqlite = stores.contains("sqlite");
                 }
                 case "--workers" -> workers = integers(value(args, ++i, arg), arg);
+                case "--prefetch" -> prefetch = zeroOrMore(value(args, ++i, arg), arg);
                 case "--workloads" -> workloads = workloads(value(args, ++i, arg));
                 case "--reps" -> reps = integers(value(args, ++i, arg), arg).get(0);
                 case "--quick" -> quick = true;
@@ -103,6 +108,7 @@ record BenchOptions(
                     ownDatabase,
                     sqlite,
                     workers,
+                    prefetch,
                     workloads,
                     300,
                     60,
@@ -125,6 +131,7 @@ record BenchOptions(
                 ownDatabase,
                 sqlite,
                 workers,
+                prefetch,
                 workloads,
                 2000,
                 500,
@@ -185,6 +192,18 @@ record BenchOptions(
     }
 
     /** Comma-separated positive integers, as {@code option} takes them. */
+    private static int zeroOrMore(String text, String option) {
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(option + " takes an integer of 0 or more, not " + text);
+    }
+
     static List<Integer> integers(String text, String option) {
         List<Integer> out = new ArrayList<>();
         for (String part : text.split(",")) {

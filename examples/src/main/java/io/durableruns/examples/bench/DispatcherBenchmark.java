@@ -93,7 +93,10 @@ public final class DispatcherBenchmark {
         try (db) {
             String version = db.version();
             System.out.println("\n== " + version + " ==");
-            RepRunner runner = new RepRunner(db);
+            if (options.prefetch() > 0) {
+                System.out.println("dispatcher prefetch: " + options.prefetch());
+            }
+            RepRunner runner = new RepRunner(db, options.prefetch());
             warmUp(runner, options);
             if (db.countsTransactions()) {
                 for (int workers : options.workers()) {

@@ -22,10 +22,13 @@ final class RepRunner {
     /** Extra pooled connections beyond one per worker: the dispatcher's fetcher and its LISTEN connection. */
     static final int EXTRA_CONNECTIONS = 2;
 
+    private final int prefetch;
+
     private final BenchDatabase db;
 
-    RepRunner(BenchDatabase db) {
+    RepRunner(BenchDatabase db, int prefetch) {
         this.db = db;
+        this.prefetch = prefetch;
     }
 
     RepResult run(Workload workload, int workers, int runs, Duration ceilingWarmup, Duration ceilingMeasure) {
@@ -82,6 +85,7 @@ final class RepRunner {
             try (JdbcRunStore store = db.open(workers + EXTRA_CONNECTIONS);
                     Dispatcher dispatcher = Dispatcher.builder()
                             .workers(workers)
+                            .prefetch(prefetch)
                             .wakeSource(store)
                             .build()) {
                 RunEngine engine = RunEngine.builder()
@@ -140,8 +144,11 @@ final class RepRunner {
     private Phase execute(GraphRegistry registry, int workers, int runs) {
         Completion completion = new Completion(runs);
         try (JdbcRunStore store = db.open(workers + EXTRA_CONNECTIONS);
-                Dispatcher dispatcher =
-                        Dispatcher.builder().workers(workers).wakeSource(store).build()) {
+                Dispatcher dispatcher = Dispatcher.builder()
+                        .workers(workers)
+                        .prefetch(prefetch)
+                        .wakeSource(store)
+                        .build()) {
             RunEngine engine = RunEngine.builder()
                     .store(store)
                     .registry(registry)

@@ -57,6 +57,8 @@ public final class RunsServer implements AutoCloseable {
                     .wakeSource(store);
             if (qstashTransport != null) {
                 dispatcherBuilder.transport(qstashTransport);
+            } else {
+                dispatcherBuilder.prefetch(config.prefetch());
             }
             Dispatcher dispatcher = dispatcherBuilder.build();
             RunEngine.Builder engineBuilder = RunEngine.builder()

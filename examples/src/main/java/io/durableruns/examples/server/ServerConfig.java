@@ -10,6 +10,8 @@ import java.util.Map;
  * @param databaseUrl {@code DATABASE_URL}: {@code jdbc:postgresql://...}, {@code postgres://user:pass@host/db} or
  *     {@code jdbc:sqlite:path} (default {@code jdbc:sqlite:./data/runs.db})
  * @param workers {@code RUNS_WORKERS}: local dispatcher threads (default 8)
+ * @param prefetch {@code RUNS_PREFETCH}: steps a commit of the local dispatcher may claim beyond its worker's own
+ *     (default 0; see {@code Dispatcher.Builder#prefetch}); refused with QStash
  * @param apiToken {@code RUNS_API_TOKEN}: bearer token of the management API; without it the server binds
  *     127.0.0.1 only
  * @param host {@code RUNS_HOST}: the address to bind when a token is set (default 0.0.0.0)
@@ -19,6 +21,7 @@ record ServerConfig(
         int port,
         String databaseUrl,
         int workers,
+        int prefetch,
         String apiToken,
         String host,
         boolean qstash,
@@ -32,9 +35,14 @@ record ServerConfig(
         int workers = intVar(env, "RUNS_WORKERS", 8, 1, 512);
         String token = blankToNull(env.get("RUNS_API_TOKEN"));
         String host = blankToNull(env.get("RUNS_HOST"));
+        int prefetch = intVar(env, "RUNS_PREFETCH", 0, 0, 512);
         boolean qstash = blankToNull(env.get("QSTASH_TOKEN")) != null;
+        if (qstash && prefetch > 0) {
+            throw new IllegalArgumentException("RUNS_PREFETCH applies to the local dispatcher; with QSTASH_TOKEN set,"
+                    + " QStash delivers each step and nothing is claimed ahead: unset RUNS_PREFETCH");
+        }
         return new ServerConfig(
-                port, db == null ? DEFAULT_DATABASE_URL : db, workers, token, host, qstash, Map.copyOf(env));
+                port, db == null ? DEFAULT_DATABASE_URL : db, workers, prefetch, token, host, qstash, Map.copyOf(env));
     }
 
     private static int intVar(Map<String, String> env, String name, int defaultValue, int min, int max) {
@@ -66,6 +74,7 @@ record ServerConfig(
     @Override
     public String toString() {
         return "ServerConfig[port=" + port + ", database=" + redactedDatabaseUrl() + ", workers=" + workers
-                + ", apiToken=" + (apiToken == null ? "none" : "set") + ", qstash=" + qstash + "]";
+                + ", prefetch=" + prefetch + ", apiToken=" + (apiToken == null ? "none" : "set") + ", qstash=" + qstash
+                + "]";
     }
 }

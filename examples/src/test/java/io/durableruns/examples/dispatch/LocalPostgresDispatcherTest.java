@@ -14,7 +14,12 @@ class LocalPostgresDispatcherTest extends DispatcherContract {
         url = TestPostgres.freshSchemaUrl("dispatch");
         JdbcRunStore store = JdbcRunStore.fromUrl(
                 url, JdbcOptions.newBuilder().maximumPoolSize(12).build());
-        return new LocalHarness(store, options, registry);
+        return new LocalHarness(store, options, registry, prefetch());
+    }
+
+    /** The dispatcher's prefetch ({@code Dispatcher.Builder#prefetch}): none here. */
+    protected int prefetch() {
+        return 0;
     }
 
     @Override

@@ -20,6 +20,7 @@ class ServerConfigTest {
         assertThat(c.port()).isEqualTo(7070);
         assertThat(c.databaseUrl()).isEqualTo("jdbc:sqlite:./data/runs.db");
         assertThat(c.workers()).isEqualTo(8);
+        assertThat(c.prefetch()).isZero();
         assertThat(c.apiToken()).isNull();
         assertThat(c.qstash()).isFalse();
     }
@@ -31,6 +32,18 @@ class ServerConfigTest {
                 .hasMessageContaining("PORT must be an integer from 0 to 65535, was 'seventy'");
         assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("RUNS_WORKERS", "0")))
                 .hasMessageContaining("RUNS_WORKERS");
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("RUNS_PREFETCH", "-1")))
+                .hasMessageContaining("RUNS_PREFETCH must be an integer from 0 to 512, was '-1'");
+        assertThat(ServerConfig.fromEnvironment(Map.of("RUNS_PREFETCH", "7")).prefetch())
+                .isEqualTo(7);
+    }
+
+    @Test
+    void a_prefetch_with_qstash_is_refused_naming_both_variables() {
+        assertThatThrownBy(() -> ServerConfig.fromEnvironment(Map.of("RUNS_PREFETCH", "4", "QSTASH_TOKEN", "t")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RUNS_PREFETCH applies to the local dispatcher")
+                .hasMessageContaining("QSTASH_TOKEN");
     }
 
     @Test
