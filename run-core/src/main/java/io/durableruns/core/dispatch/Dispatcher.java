@@ -97,10 +97,11 @@ public final class Dispatcher implements DispatchSignal, AutoCloseable {
             subscription = wakeSource.subscribe(runtime::intentsUnknown);
         }
         LOG.info(
-                "Dispatcher {} started: {}, {} workers, poll every {} ms, sweep every {} ms",
+                "Dispatcher {} started: {}, {} workers, prefetch {}, poll every {} ms, sweep every {} ms",
                 settings.owner(),
                 transport.describe(),
                 settings.workers(),
+                settings.prefetch(),
                 settings.pollInterval().toMillis(),
                 settings.sweepInterval().toMillis());
         return this;
