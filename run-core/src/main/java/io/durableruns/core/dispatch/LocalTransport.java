@@ -77,32 +77,36 @@ final class LocalTransport implements DispatchTransport {
     }
 
     /**
-     * Runs a step whose commit may claim more of the steps it readies, as room allows, for the runtime's other
-     * workers. When its commit readies no step for the worker and claimed steps wait in memory, the worker runs the
-     * first of them next instead of taking one from the queue.
+     * Runs a step and returns the task of the next step its commit claimed for the worker. With a prefetch, the
+     * commit may also claim more of the steps it readies, as room allows, for the runtime's other workers; and when
+     * it readies no step for the worker while claimed steps wait in memory, the worker runs the first of them next
+     * instead of taking one from the queue.
      */
-    private Optional<Task> runPrefetching(StepLease lease) {
-        Held prefetch = new Held();
+    private Optional<Task> run(StepLease lease) {
+        Prefetched prefetched = prefetch == 0 ? null : new Prefetched();
         List<Task> also = List.of();
         try {
-            WorkResult result = worker.work(lease, prefetch);
+            WorkResult result = prefetched == null ? worker.work(lease, true) : worker.work(lease, prefetched);
             also = result.alsoClaimed().stream().map(this::task).toList();
             Optional<Task> next = result.next().map(this::task);
-            if (next.isEmpty() || prefetch.taken == null) {
-                return next.or(() -> Optional.ofNullable(prefetch.taken));
+            Task taken = prefetched == null ? null : prefetched.taken;
+            if (next.isEmpty() || taken == null) {
+                return next.or(() -> Optional.ofNullable(taken));
             }
             // Taken on a try of the commit that was rolled back; the one that committed readied a step instead.
-            also = concat(also, prefetch.taken);
+            also = concat(also, taken);
             return next;
         } catch (RuntimeException e) {
             unsure = true;
-            if (prefetch.taken != null) {
-                also = concat(also, prefetch.taken);
+            if (prefetched != null && prefetched.taken != null) {
+                also = concat(also, prefetched.taken);
             }
             throw e;
         } finally {
             held.remove(lease);
-            beyond.claimedBeyond(prefetch.reserved, also);
+            if (prefetched != null) {
+                beyond.claimedBeyond(prefetched.reserved, also);
+            }
         }
     }
 
@@ -113,7 +117,7 @@ final class LocalTransport implements DispatchTransport {
     }
 
     /** What the runtime holds for this dispatcher, as a commit asks for it: one worker's, for one commit. */
-    private final class Held implements StepWorkerUseCase.Prefetch {
+    private final class Prefetched implements StepWorkerUseCase.Prefetch {
         private Task taken;
         private int reserved;
 
@@ -138,17 +142,7 @@ final class LocalTransport implements DispatchTransport {
         return new Task() {
             @Override
             public Optional<Task> run() {
-                if (prefetch == 0) {
-                    try {
-                        return worker.work(lease, true).next().map(LocalTransport.this::task);
-                    } catch (RuntimeException e) {
-                        unsure = true;
-                        throw e;
-                    } finally {
-                        held.remove(lease);
-                    }
-                }
-                return runPrefetching(lease);
+                return LocalTransport.this.run(lease);
             }
 
             @Override
