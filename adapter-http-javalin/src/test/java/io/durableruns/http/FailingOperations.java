@@ -47,6 +47,12 @@ final class FailingOperations implements RunOperations {
     }
 
     @Override
+    public List<CreateRunResult> createAll(List<CreateRunCommand> commands) {
+        maybeFail();
+        return delegate.createAll(commands);
+    }
+
+    @Override
     public DeliveryOutcome deliver(StepMessage message) {
         maybeFail();
         return delegate.deliver(message);

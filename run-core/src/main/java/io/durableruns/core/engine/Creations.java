@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * that caller alone (the check writes nothing), and when a shared transaction fails for any other reason each of
  * its callers commits again in a transaction of its own, so every caller gets the outcome its own creation would
  * have had.
+ *
+ * <p>A caller's own list ({@link #createAll}) commits in a transaction of its own, all or none.
  */
 final class Creations {
     private static final Logger log = LoggerFactory.getLogger(Creations.class);
@@ -53,8 +55,7 @@ final class Creations {
     }
 
     /** Creates the run (or finds the one its idempotency key names) and returns once that is committed. */
-    CreateRunResult create(StepGraph graph, CreateRunCommand command, String requestHash, String runId, Instant now) {
-        Request request = new Request(graph, command, requestHash, runId, now);
+    CreateRunResult create(Request request) {
         List<Request> batch = awaitTurn(request);
         if (batch != null) {
             commit(batch);
@@ -69,6 +70,27 @@ final class Creations {
             throw request.failure;
         }
         return request.result;
+    }
+
+    /**
+     * Creates the runs in one transaction of their own, all or none: the first failure rolls it back and is thrown.
+     * The results are in the order of the requests.
+     */
+    List<CreateRunResult> createAll(List<Request> requests) {
+        s.store().inInteractiveTransaction(tx -> {
+            write(tx, requests);
+            for (Request r : requests) {
+                if (r.failure != null) {
+                    throw r.failure;
+                }
+            }
+            return null;
+        });
+        List<CreateRunResult> results = new ArrayList<>(requests.size());
+        for (Request r : requests) {
+            results.add(r.result);
+        }
+        return results;
     }
 
     /** How many creations wait for the transaction in progress (for tests). */
@@ -261,10 +283,10 @@ final class Creations {
     }
 
     /**
-     * One caller's creation. Its state is guarded by {@code lock}; its outcome is written by the thread that commits
+     * One run's creation. Its state is guarded by {@code lock}; its outcome is written by the thread that commits
      * it before that thread sets the state, and read by its caller after it sees the state.
      */
-    private static final class Request {
+    static final class Request {
         final StepGraph graph;
         final CreateRunCommand command;
         final String requestHash;

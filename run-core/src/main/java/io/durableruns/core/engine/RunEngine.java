@@ -124,17 +124,55 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
 
     @Override
     public CreateRunResult create(CreateRunCommand command) {
+        Instant now = s.now();
+        CreateRunResult result = creations.create(creation(command, now));
+        if (result.created()) {
+            s.signal().intentsCommitted(now);
+            s.observer().runCreated(result.run().run().graph());
+        }
+        return result;
+    }
+
+    @Override
+    public List<CreateRunResult> createAll(List<CreateRunCommand> commands) {
+        Objects.requireNonNull(commands, "commands");
+        if (commands.size() > MAX_RUNS_PER_CALL) {
+            throw new IllegalArgumentException("at most " + MAX_RUNS_PER_CALL + " runs can be created in one call, "
+                    + commands.size() + " were given");
+        }
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i) == null) {
+                throw new IllegalArgumentException("command " + i + " of " + commands.size() + " is null");
+            }
+        }
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        Instant now = s.now();
+        List<Creations.Request> requests = new ArrayList<>(commands.size());
+        for (CreateRunCommand command : commands) {
+            requests.add(creation(command, now));
+        }
+        List<CreateRunResult> results = creations.createAll(requests);
+        boolean created = false;
+        for (CreateRunResult result : results) {
+            if (result.created()) {
+                created = true;
+                s.observer().runCreated(result.run().run().graph());
+            }
+        }
+        if (created) {
+            s.signal().intentsCommitted(now);
+        }
+        return results;
+    }
+
+    /** A creation of the command's run, its graph resolved (or {@code GraphNotFoundException}) and its id drawn. */
+    private Creations.Request creation(CreateRunCommand command, Instant now) {
         StepGraph graph = s.registry().resolve(command.graph(), command.version());
         String requestHash = Json.sha256Hex(command.graph() + "\n"
                 + (command.version() == null ? "newest" : command.version()) + "\n" + Json.canonical(command.input()));
-        String runId = s.ids().newId("run");
-        Instant now = s.now();
-        CreateRunResult result = creations.create(graph, command, requestHash, runId, now);
-        if (result.created()) {
-            s.signal().intentsCommitted(now);
-            s.observer().runCreated(graph.name());
-        }
-        return result;
+        return new Creations.Request(graph, command, requestHash, s.ids().newId("run"), now);
     }
 
     /** How many creations wait for a transaction of other creations to end (for tests). */

@@ -20,6 +20,7 @@ import io.durableruns.ports.IdempotencyConflictException;
 import io.durableruns.ports.InvalidRequestException;
 import io.durableruns.ports.RunStateConflictException;
 import io.durableruns.ports.in.CreateRunCommand;
+import io.durableruns.ports.in.CreateRunResult;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.DeliveryOutcome;
@@ -1303,6 +1304,54 @@ public abstract class RunStoreContract {
                         kit.engine().create(new CreateRunCommand("retrying", null, json("{\"topic\":\"b\"}"), "req-1")))
                 .isInstanceOf(IdempotencyConflictException.class);
         assertThat(kit.engine().list(RunListQuery.firstPage()).runs()).hasSize(1);
+    }
+
+    @Test
+    void create_all_commits_every_run_or_none() {
+        RunTestKit kit = kit(retrying());
+        var earlier = kit.engine().create(new CreateRunCommand("retrying", null, json("{\"topic\":\"a\"}"), "req-1"));
+
+        List<CreateRunResult> results = kit.engine()
+                .createAll(List.of(
+                        new CreateRunCommand("retrying", null, json("{\"topic\":\"x\"}"), null),
+                        new CreateRunCommand("retrying", null, json("{\"topic\":\"y\"}"), "req-2"),
+                        new CreateRunCommand("retrying", null, json("{\"topic\":\"a\"}"), "req-1"),
+                        new CreateRunCommand("retrying", null, json("{\"topic\":\"y\"}"), "req-2")));
+        assertThat(results).extracting(CreateRunResult::created).containsExactly(true, true, false, false);
+        assertThat(results.get(2).run().run().id())
+                .isEqualTo(earlier.run().run().id());
+        assertThat(results.get(3).run().run().id())
+                .isEqualTo(results.get(1).run().run().id());
+        assertThat(results.get(0).run().steps())
+                .extracting(StepRecord::status)
+                .containsExactly(StepStatus.QUEUED, StepStatus.PENDING);
+        assertThat(kit.runUntilIdle()).isEqualTo(6);
+        for (CreateRunResult r : results) {
+            assertThat(kit.run(r.run().run().id()).run().status()).isEqualTo(RunStatus.SUCCEEDED);
+        }
+
+        // A key used for another request, earlier or in the same list: nothing of the call is written.
+        assertThatThrownBy(() -> kit.engine()
+                        .createAll(List.of(
+                                new CreateRunCommand("retrying", null, json("{\"topic\":\"z\"}"), null),
+                                new CreateRunCommand("retrying", null, json("{\"topic\":\"b\"}"), "req-1"))))
+                .isInstanceOf(IdempotencyConflictException.class)
+                .hasMessageContaining("req-1");
+        assertThatThrownBy(() -> kit.engine()
+                        .createAll(List.of(
+                                new CreateRunCommand("retrying", null, json("{\"topic\":\"p\"}"), "req-3"),
+                                new CreateRunCommand("retrying", null, json("{\"topic\":\"q\"}"), "req-3"))))
+                .isInstanceOf(IdempotencyConflictException.class)
+                .hasMessageContaining("req-3");
+        assertThat(kit.engine().list(RunListQuery.firstPage()).runs())
+                .extracting(r -> r.input().path("topic").asText())
+                .containsExactlyInAnyOrder("a", "x", "y");
+        // The key of the rolled-back call was not kept: it is free for another request.
+        assertThat(kit.engine()
+                        .create(new CreateRunCommand("retrying", null, json("{\"topic\":\"q\"}"), "req-3"))
+                        .created())
+                .isTrue();
+        assertThat(kit.engine().createAll(List.of())).isEmpty();
     }
 
     @Test

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.durableruns.core.graph.GraphRegistry;
 import io.durableruns.core.graph.StepGraph;
 import io.durableruns.core.memory.InMemoryRunStore;
+import io.durableruns.ports.GraphNotFoundException;
 import io.durableruns.ports.IdempotencyConflictException;
 import io.durableruns.ports.StoreException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.CreateRunResult;
+import io.durableruns.ports.in.CreateRunUseCase;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunRecord;
@@ -23,6 +25,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -298,5 +301,45 @@ class GroupCommitTest {
                     .isTrue();
         }
         assertThat(transactions.get()).isEqualTo(3);
+    }
+
+    @Test
+    void create_all_commits_its_runs_in_one_transaction_of_its_own() {
+        RunEngine engine = engine();
+        release.countDown();
+        List<CreateRunCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            commands.add(new CreateRunCommand("chain", null, input("t" + i), i == 2 ? "k-2" : null));
+        }
+        List<CreateRunResult> results = engine.createAll(commands);
+        assertThat(results)
+                .extracting(r -> r.run().run().input().path("topic").asText())
+                .containsExactly("t0", "t1", "t2", "t3", "t4");
+        assertThat(results).allSatisfy(r -> assertThat(r.created()).isTrue());
+        assertThat(transactions.get()).isEqualTo(1);
+        assertThat(engine.list(RunListQuery.firstPage()).runs()).hasSize(5);
+    }
+
+    @Test
+    void create_all_refuses_bad_input_before_it_opens_a_transaction() {
+        RunEngine engine = engine();
+        release.countDown();
+        CreateRunCommand good = new CreateRunCommand("chain", null, input("good"), null);
+        assertThatThrownBy(() ->
+                        engine.createAll(List.of(good, new CreateRunCommand("no-such-graph", null, input("x"), null))))
+                .isInstanceOf(GraphNotFoundException.class)
+                .hasMessageContaining("no-such-graph");
+        List<CreateRunCommand> withNull = new ArrayList<>(List.of(good, good));
+        withNull.set(1, null);
+        assertThatThrownBy(() -> engine.createAll(withNull))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("command 1 of 2 is null");
+        List<CreateRunCommand> tooMany = Collections.nCopies(CreateRunUseCase.MAX_RUNS_PER_CALL + 1, good);
+        assertThatThrownBy(() -> engine.createAll(tooMany))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("at most 1000 runs can be created in one call, 1001 were given");
+        assertThat(engine.createAll(List.of())).isEmpty();
+        assertThat(transactions.get()).isZero();
+        assertThat(engine.list(RunListQuery.firstPage()).runs()).isEmpty();
     }
 }
