@@ -1,5 +1,6 @@
 package io.durableruns.examples.bench;
 
+import io.durableruns.ports.in.CreateRunUseCase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ record BenchOptions(
         boolean sqlite,
         List<Integer> workers,
         int prefetch,
+        int createBatch,
         List<Workload> workloads,
         int chainRuns,
         int fanOutRuns,
@@ -47,6 +49,8 @@ record BenchOptions(
               --workers LIST       worker counts (default 8,32)
               --prefetch N         the dispatcher's prefetch: steps a commit may claim beyond its worker's
                                    next (default 0)
+              --create-batch N     the creators create N runs per createAll call, one transaction for
+                                   them all, instead of one run per create call (default 1: create)
               --workloads LIST     chain-5,fan-out-10 (default), fan-out-500 (a fan-out 500 wide, a fiftieth
                                    of fan-out-10's runs)
               --reps N             repetitions per configuration, the median is reported (default 3)
@@ -65,6 +69,7 @@ record BenchOptions(
         boolean sqlite = true;
         List<Integer> workers = List.of(8, 32);
         int prefetch = 0;
+        int createBatch = 1;
         List<Workload> workloads = List.of(Workload.CHAIN, Workload.FAN_OUT);
         Integer reps = null;
         boolean quick = false;
@@ -90,6 +95,7 @@ record BenchOptions(
                 }
                 case "--workers" -> workers = integers(value(args, ++i, arg), arg);
                 case "--prefetch" -> prefetch = zeroOrMore(value(args, ++i, arg), arg);
+                case "--create-batch" -> createBatch = createBatch(value(args, ++i, arg), arg);
                 case "--workloads" -> workloads = workloads(value(args, ++i, arg));
                 case "--reps" -> reps = integers(value(args, ++i, arg), arg).get(0);
                 case "--quick" -> quick = true;
@@ -109,6 +115,7 @@ record BenchOptions(
                     sqlite,
                     workers,
                     prefetch,
+                    createBatch,
                     workloads,
                     300,
                     60,
@@ -132,6 +139,7 @@ record BenchOptions(
                 sqlite,
                 workers,
                 prefetch,
+                createBatch,
                 workloads,
                 2000,
                 500,
@@ -191,7 +199,17 @@ record BenchOptions(
         return List.copyOf(out);
     }
 
-    /** Comma-separated positive integers, as {@code option} takes them. */
+    /** A batch size from 1 to {@link CreateRunUseCase#MAX_RUNS_PER_CALL}. */
+    private static int createBatch(String text, String option) {
+        List<Integer> n = integers(text, option);
+        if (n.size() != 1 || n.get(0) > CreateRunUseCase.MAX_RUNS_PER_CALL) {
+            throw new IllegalArgumentException(
+                    option + " takes one integer from 1 to " + CreateRunUseCase.MAX_RUNS_PER_CALL + ", not " + text);
+        }
+        return n.get(0);
+    }
+
+    /** An integer of 0 or more, as {@code option} takes it. */
     private static int zeroOrMore(String text, String option) {
         try {
             int n = Integer.parseInt(text.strip());

@@ -96,7 +96,10 @@ public final class DispatcherBenchmark {
             if (options.prefetch() > 0) {
                 System.out.println("dispatcher prefetch: " + options.prefetch());
             }
-            RepRunner runner = new RepRunner(db, options.prefetch());
+            if (options.createBatch() > 1) {
+                System.out.println("runs created " + options.createBatch() + " per createAll call");
+            }
+            RepRunner runner = new RepRunner(db, options.prefetch(), options.createBatch());
             warmUp(runner, options);
             if (db.countsTransactions()) {
                 for (int workers : options.workers()) {

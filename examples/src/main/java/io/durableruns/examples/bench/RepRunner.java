@@ -23,12 +23,14 @@ final class RepRunner {
     static final int EXTRA_CONNECTIONS = 2;
 
     private final int prefetch;
+    private final int createBatch;
 
     private final BenchDatabase db;
 
-    RepRunner(BenchDatabase db, int prefetch) {
+    RepRunner(BenchDatabase db, int prefetch, int createBatch) {
         this.db = db;
         this.prefetch = prefetch;
+        this.createBatch = createBatch;
     }
 
     RepResult run(Workload workload, int workers, int runs, Duration ceilingWarmup, Duration ceilingMeasure) {
@@ -115,14 +117,22 @@ final class RepRunner {
             for (int t = 0; t < threads; t++) {
                 creators.add(new Thread(
                         () -> {
-                            int i;
-                            while ((i = next.getAndIncrement()) < runs && failure.get() == null) {
-                                try {
-                                    engine.create(CreateRunCommand.of(
+                            int first;
+                            while ((first = next.getAndAdd(createBatch)) < runs && failure.get() == null) {
+                                List<CreateRunCommand> commands = new ArrayList<>();
+                                for (int i = first; i < Math.min(runs, first + createBatch); i++) {
+                                    commands.add(CreateRunCommand.of(
                                             workload.graphName(),
                                             JsonNodeFactory.instance
                                                     .objectNode()
                                                     .put("i", i)));
+                                }
+                                try {
+                                    if (commands.size() == 1) {
+                                        engine.create(commands.get(0));
+                                    } else {
+                                        engine.createAll(commands);
+                                    }
                                 } catch (RuntimeException e) {
                                     failure.compareAndSet(null, e);
                                 }
