@@ -1,5 +1,7 @@
 package io.durableruns.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.durableruns.ports.RunNotFoundException;
 import io.durableruns.ports.in.CreateRunCommand;
@@ -12,6 +14,7 @@ import io.durableruns.ports.model.RunDetails;
 import io.durableruns.ports.model.RunFilter;
 import io.durableruns.ports.model.RunPage;
 import io.javalin.http.Context;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -36,6 +39,30 @@ final class RunRoutes {
         String id = result.run().run().id();
         ctx.header("Location", "/api/runs/" + id);
         Responses.json(ctx, result.created() ? 201 : 200, JsonViews.runDetails(result.run()));
+    }
+
+    /**
+     * {@code POST /api/runs/batch}: up to 1,000 runs created in one transaction, all or none. 201 when any run was
+     * created, 200 when every one was an earlier run found by its idempotency key; {@code {"runs":[{"created":
+     * true,"run":{...}}]}} in the order of the request.
+     */
+    void createBatch(Context ctx) throws Exception {
+        if (ctx.header("Idempotency-Key") != null) {
+            throw ApiException.badRequest(
+                    "invalid_request",
+                    "A batch takes no Idempotency-Key header; give each run its own 'idempotencyKey'");
+        }
+        byte[] body = RawBody.read(ctx, bodyLimit);
+        List<CreateRunResult> results = runs.createAll(CreateRunRequests.parseBatch(body));
+        ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        boolean created = false;
+        for (CreateRunResult result : results) {
+            created |= result.created();
+            list.addObject().put("created", result.created()).set("run", JsonViews.runDetails(result.run()));
+        }
+        ObjectNode answer = JsonNodeFactory.instance.objectNode();
+        answer.set("runs", list);
+        Responses.json(ctx, created ? 201 : 200, answer);
     }
 
     /** {@code GET /api/runs?status=&graph=&id=&limit=&cursor=}: newest first. */

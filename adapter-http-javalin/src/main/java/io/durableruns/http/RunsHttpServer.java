@@ -142,6 +142,7 @@ public final class RunsHttpServer implements AutoCloseable {
         routes.get("/assets/{file}", dashboard::asset);
 
         routes.post("/api/runs", auth.guard(guards.write(runs::create)));
+        routes.post("/api/runs/batch", auth.guard(guards.write(runs::createBatch)));
         routes.get("/api/runs", auth.guard(runs::list));
         routes.get("/api/run-counts", auth.guard(runs::counts));
         routes.get("/api/runs/{id}", auth.guard(runs::get));

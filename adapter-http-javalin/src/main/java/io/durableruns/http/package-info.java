@@ -26,6 +26,12 @@
  *       version; 400 for malformed JSON or fields, or an input that would not read back as sent (a number
  *       beyond the range of a double such as {@code 1e400}); 413 over the body limit; 415 unless the content
  *       type is {@code application/json}.</td></tr>
+ *   <tr><td>{@code POST /api/runs/batch}</td><td>body {@code {"runs":[{"graph":...,"version":...,"input":...,
+ *       "idempotencyKey":...}]}}, 1 to 1,000 runs, each as {@code POST /api/runs} takes it with its optional key
+ *       as a field (the header is refused). All are created in one transaction, or none: 201 when any run was
+ *       created, 200 when every one is an earlier run of the same key and body, with {@code {"runs":[{"created":
+ *       true|false,"run":{...}}]}} in the request's order; a bad element is 400 naming it ({@code runs[2]: ...}),
+ *       a key used for another body 409, an unknown graph 404, and then nothing is written.</td></tr>
  *   <tr><td>{@code GET /api/runs}</td><td>{@code ?status=&graph=&id=&limit=&cursor=}, newest first:
  *       {@code {"runs":[run without steps, with currentSteps...],"nextCursor":"..."|null}}. {@code currentSteps}
  *       are the run's running, retrying or failed steps {@code [{name, status, attempt}]}; {@code id} is a run id
@@ -86,7 +92,7 @@
  *       not {@code localhost} or a loopback address, so that a web page cannot reach it by DNS rebinding. Health,
  *       metrics and the dashboard's page are open; the job routes are authenticated by their signature and are
  *       left out of the host check (QStash calls them with the public host of a tunnel or proxy).
- *   <li>The routes that change state ({@code POST /api/runs}, {@code .../retry}, {@code .../cancel}) need
+ *   <li>The routes that change state ({@code POST /api/runs}, {@code /api/runs/batch}, {@code .../retry}, {@code .../cancel}) need
  *       {@code Content-Type: application/json} (415 {@code unsupported_media_type} otherwise), which a page of
  *       another site cannot send without a CORS preflight, and when the request has an {@code Origin} it must be the
  *       server's own (the host and port of {@code Host}) or one given to {@code Builder.trustedOrigin}: 403

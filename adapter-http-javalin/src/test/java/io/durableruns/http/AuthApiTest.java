@@ -40,6 +40,7 @@ class AuthApiTest {
     void every_management_route_needs_the_bearer_token() {
         List<String[]> routes = List.of(
                 new String[] {"POST", "/api/runs"},
+                new String[] {"POST", "/api/runs/batch"},
                 new String[] {"GET", "/api/runs"},
                 new String[] {"GET", "/api/runs/" + SOME_RUN},
                 new String[] {"GET", "/api/runs/" + SOME_RUN + "/timeline"},

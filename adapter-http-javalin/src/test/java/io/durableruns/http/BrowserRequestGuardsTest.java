@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
  * same-origin {@code Origin} on the routes that change state.
  */
 class BrowserRequestGuardsTest {
+    private static final String BATCH = "{\"runs\":[{\"graph\":\"demo\"},{\"graph\":\"demo\"}]}";
+
     private final TestApi api = TestApi.start();
 
     @AfterEach
@@ -89,6 +91,8 @@ class BrowserRequestGuardsTest {
                             .status())
                     .as(type)
                     .isEqualTo(415);
+            assertThat(api.post("/api/runs/batch", BATCH, "Content-Type", type).status())
+                    .isEqualTo(415);
             assertThat(api.post("/api/runs/" + failed + "/retry", "{}", "Content-Type", type)
                             .status())
                     .isEqualTo(415);
@@ -120,6 +124,8 @@ class BrowserRequestGuardsTest {
             assertThat(api.post("/api/runs", "{\"graph\":\"demo\"}", "Origin", origin)
                             .status())
                     .as(origin)
+                    .isEqualTo(403);
+            assertThat(api.post("/api/runs/batch", BATCH, "Origin", origin).status())
                     .isEqualTo(403);
             Response retry = api.post("/api/runs/" + failed + "/retry", "{}", "Origin", origin);
             assertThat(retry.status()).isEqualTo(403);
