@@ -98,6 +98,14 @@ public class DbosBench {
         }
     }
 
+    static java.util.Map<Long, Long> allocatedByThread(com.sun.management.ThreadMXBean threads) {
+        long[] ids = threads.getAllThreadIds();
+        long[] bytes = threads.getThreadAllocatedBytes(ids);
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        for (int i = 0; i < ids.length; i++) if (bytes[i] >= 0) out.put(ids[i], bytes[i]);
+        return out;
+    }
+
     static String run(PipelineWf proxy, boolean fanOut, int idx) {
         return fanOut ? proxy.fanOut(idx) : proxy.pipeline(idx);
     }
@@ -182,8 +190,14 @@ public class DbosBench {
         long steps = (long) n * stepsPerRun;
         long[] wal0 = walStats(url, user, pw);
         CpuAcct cpu = new CpuAcct();
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> alloc0 = allocatedByThread(threads);
+        long started0 = threads.getTotalStartedThreadCount();
         double secs = runBatch(dbos, proxy, fanOut, n, mode, poolThreads, 1_000_000);
         String cpuLine = cpu.report(steps, "steps");
+        long allocated = 0;
+        for (var e : allocatedByThread(threads).entrySet()) allocated += e.getValue() - alloc0.getOrDefault(e.getKey(), 0L);
+        long startedMeanwhile = threads.getTotalStartedThreadCount() - started0;
         long[] wal1 = walStats(url, user, pw);
         System.out.printf("RESULT dbos shape=%s mode=%s pool=%s java=%s N=%d K=%d wall=%.3fs workflows/s=%.1f steps/s=%.1f%n",
                 shape, mode, poolEnv == null ? "default(10)" : poolEnv, System.getProperty("java.version"), n, k, secs, n / secs, steps / secs);
@@ -191,6 +205,9 @@ public class DbosBench {
                 (wal1[0] - wal0[0]) / (double) steps, (wal1[1] - wal0[1]) / (double) steps);
 
         System.out.println("RESULT " + cpuLine);
+        // Live threads only, as our benchmark counts its workers; a thread that started and ended meanwhile is missed.
+        System.out.printf("RESULT allocated per step (live threads): %.1f KB; threads started meanwhile: %d%n",
+                allocated / 1024.0 / steps, startedMeanwhile);
         dbos.shutdown(); // closes its built-in pool -> backends exit -> stats flushed
         if (ownDs != null) ownDs.close(); // DBOS does not close a DataSource it was given
         Thread.sleep(1500);

@@ -13,6 +13,7 @@ import java.util.function.ToLongFunction;
  * @param handoffP50Nanos median hand-off latency (end of a handler to the start of the next step's handler)
  * @param machineCpuSeconds CPU seconds of every process on the machine meanwhile (NaN when unknown)
  * @param jitSeconds time the JIT compilers spent compiling meanwhile (part of the JVM CPU)
+ * @param allocatedBytes bytes allocated on the heap by the JVM's threads meanwhile
  * @param repeatedCalls handler calls beyond one per step (0 expected)
  */
 record RepResult(
@@ -34,6 +35,7 @@ record RepResult(
         double serverCpuSeconds,
         double machineCpuSeconds,
         double jitSeconds,
+        long allocatedBytes,
         int repeatedCalls) {
 
     int steps() {
@@ -92,6 +94,10 @@ record RepResult(
 
     double ceilingTxPerRow() {
         return txCounted ? (double) ceilingTx.commits() / ceiling.totalRows() : Double.NaN;
+    }
+
+    double allocatedKbPerStep() {
+        return allocatedBytes / 1024.0 / steps();
     }
 
     double jvmCpuPer1000Steps() {

@@ -9,8 +9,10 @@ import io.durableruns.ports.in.CreateRunCommand;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -69,6 +71,7 @@ final class RepRunner {
                     create.serverCpu() + exec.serverCpu(),
                     create.machineCpu() + exec.machineCpu(),
                     create.jit() + exec.jit(),
+                    create.allocatedBytes() + exec.allocatedBytes(),
                     clock.repeatedCalls());
         } finally {
             db.cleanup();
@@ -103,7 +106,8 @@ final class RepRunner {
         }
     }
 
-    private record Phase(double seconds, double jvmCpu, double serverCpu, double machineCpu, double jit) {}
+    private record Phase(
+            double seconds, double jvmCpu, double serverCpu, double machineCpu, double jit, long allocatedBytes) {}
 
     private Phase create(GraphRegistry registry, Workload workload, int threads, int runs) {
         try (JdbcRunStore store = db.open(threads + EXTRA_CONNECTIONS)) {
@@ -113,10 +117,13 @@ final class RepRunner {
             Meter meter = new Meter(db);
             AtomicInteger next = new AtomicInteger();
             AtomicReference<RuntimeException> failure = new AtomicReference<>();
+            // The creators have ended when the meter stops: each counts what it allocated.
+            AtomicLong creatorsAllocated = new AtomicLong();
             List<Thread> creators = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 creators.add(new Thread(
                         () -> {
+                            long allocatedBefore = ResourceMeter.allocatedByCurrentThread();
                             int first;
                             while ((first = next.getAndAdd(createBatch)) < runs && failure.get() == null) {
                                 List<CreateRunCommand> commands = new ArrayList<>();
@@ -137,6 +144,7 @@ final class RepRunner {
                                     failure.compareAndSet(null, e);
                                 }
                             }
+                            creatorsAllocated.addAndGet(ResourceMeter.allocatedByCurrentThread() - allocatedBefore);
                         },
                         "bench-create-" + t));
             }
@@ -147,7 +155,7 @@ final class RepRunner {
             if (failure.get() != null) {
                 throw new IllegalStateException("creating runs failed: " + failure.get(), failure.get());
             }
-            return meter.stop(System.nanoTime());
+            return meter.stop(System.nanoTime(), creatorsAllocated.get());
         }
     }
 
@@ -181,11 +189,13 @@ final class RepRunner {
             if (completion.unsuccessful() > 0) {
                 throw new IllegalStateException(completion.unsuccessful() + " runs did not succeed");
             }
-            return meter.stop(completion.lastFinishedNanos());
+            return meter.stop(completion.lastFinishedNanos(), 0);
         }
     }
 
-    /** Wall time, JVM CPU, database server CPU and machine CPU from its creation to {@link #stop}. */
+    /**
+     * Wall time, JVM CPU, database server CPU, machine CPU and heap allocation from its creation to {@link #stop}.
+     */
     private static final class Meter {
         private final BenchDatabase db;
         private final long startNanos = System.nanoTime();
@@ -193,20 +203,23 @@ final class RepRunner {
         private final double jit = ResourceMeter.jitSeconds();
         private final OptionalDouble serverCpu;
         private final OptionalDouble machineCpu = MachineCpu.busySeconds();
+        private final Map<Long, Long> allocated = ResourceMeter.allocatedByThread();
 
         Meter(BenchDatabase db) {
             this.db = db;
             this.serverCpu = db.serverCpuSeconds();
         }
 
-        Phase stop(long endNanos) {
+        /** Ends the phase; {@code endedThreadsAllocated} is what threads that ended meanwhile allocated. */
+        Phase stop(long endNanos, long endedThreadsAllocated) {
             double jvm = ResourceMeter.jvmCpuSeconds() - jvmCpu;
             return new Phase(
                     (endNanos - startNanos) / 1e9,
                     jvm,
                     used(serverCpu, db.serverCpuSeconds()),
                     used(machineCpu, MachineCpu.busySeconds()),
-                    ResourceMeter.jitSeconds() - jit);
+                    ResourceMeter.jitSeconds() - jit,
+                    ResourceMeter.allocatedSince(allocated) + endedThreadsAllocated);
         }
 
         private static double used(OptionalDouble before, OptionalDouble after) {

@@ -62,6 +62,7 @@ final class Report {
                 "hand-off p50 ms",
                 "hand-off p99 ms",
                 "peak heap MB",
+                "allocated KB/step",
                 "JVM CPU s/1k steps",
                 "PG CPU s/1k steps",
                 "other processes (cores)");
@@ -81,6 +82,7 @@ final class Report {
                     num(s.median(r -> r.handoffP50Nanos() / 1e6), 2),
                     num(s.median(r -> r.handoffP99Nanos() / 1e6), 2),
                     num(s.median(r -> r.peakHeapBytes() / 1048576.0), 0),
+                    num(s.median(RepResult::allocatedKbPerStep), 1),
                     num(s.median(RepResult::jvmCpuPer1000Steps), 2),
                     num(s.median(RepResult::serverCpuPer1000Steps), 2),
                     num(s.median(RepResult::otherCores), 2));

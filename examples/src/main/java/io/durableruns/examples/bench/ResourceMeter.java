@@ -3,10 +3,17 @@ package io.durableruns.examples.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** CPU time of this JVM (every thread: workers, GC, JIT) and the peak use of its heap pools. */
+/**
+ * CPU time of this JVM (every thread: workers, GC, JIT), the peak use of its heap pools, and the bytes its threads
+ * allocate.
+ */
 final class ResourceMeter {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
             ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
     private static final List<MemoryPoolMXBean> HEAP = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -37,5 +44,35 @@ final class ResourceMeter {
      */
     static long peakHeapBytes() {
         return HEAP.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+    }
+
+    /** The bytes each live thread has allocated so far, by thread id. */
+    static Map<Long, Long> allocatedByThread() {
+        long[] ids = THREADS.getAllThreadIds();
+        long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+        Map<Long, Long> out = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                out.put(ids[i], bytes[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The bytes the live threads allocated since {@code before} was taken ({@link #allocatedByThread()}); a thread
+     * that ended meanwhile is not counted.
+     */
+    static long allocatedSince(Map<Long, Long> before) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> now : allocatedByThread().entrySet()) {
+            sum += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        }
+        return sum;
+    }
+
+    /** The bytes the calling thread has allocated so far. */
+    static long allocatedByCurrentThread() {
+        return THREADS.getCurrentThreadAllocatedBytes();
     }
 }
