@@ -21,6 +21,7 @@ import io.durableruns.ports.InvalidRequestException;
 import io.durableruns.ports.RunStateConflictException;
 import io.durableruns.ports.in.CreateRunCommand;
 import io.durableruns.ports.in.CreateRunResult;
+import io.durableruns.ports.in.CreateRunUseCase;
 import io.durableruns.ports.in.RunListQuery;
 import io.durableruns.ports.model.ArtifactRecord;
 import io.durableruns.ports.model.DeliveryOutcome;
@@ -1352,6 +1353,24 @@ public abstract class RunStoreContract {
                         .created())
                 .isTrue();
         assertThat(kit.engine().createAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void create_all_takes_as_many_runs_as_one_call_allows() {
+        RunTestKit kit = kit(retrying());
+        List<CreateRunCommand> commands = new ArrayList<>();
+        for (int i = 0; i < CreateRunUseCase.MAX_RUNS_PER_CALL; i++) {
+            commands.add(
+                    new CreateRunCommand("retrying", null, json("{\"i\":" + i + "}"), i % 2 == 0 ? "k-" + i : null));
+        }
+        List<CreateRunResult> results = kit.engine().createAll(commands);
+        assertThat(results).hasSize(CreateRunUseCase.MAX_RUNS_PER_CALL).allSatisfy(r -> assertThat(r.created())
+                .isTrue());
+        assertThat(results.get(999).run().run().input().path("i").asInt()).isEqualTo(999);
+        assertThat(kit.engine().countRuns(null).count(RunStatus.QUEUED))
+                .isEqualTo((long) CreateRunUseCase.MAX_RUNS_PER_CALL);
+        assertThat(kit.timeline(results.get(999).run().run().id())).hasSize(2);
+        assertThat(kit.run(results.get(500).run().run().id()).steps()).hasSize(2);
     }
 
     @Test
