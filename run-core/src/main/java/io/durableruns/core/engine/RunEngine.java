@@ -242,16 +242,26 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
     }
 
     private WorkResult execute(PreparedAttempt attempt, NextClaims claiming) {
-        StepLease lease = attempt.lease();
         RunRecord run = attempt.run();
         StepGraph graph = s.registry().find(run.graph(), run.version()).orElse(null);
         if (graph == null) {
             DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
-                    run.id(), lease.step(), "graph " + run.graph() + " v" + run.version() + " is not registered here");
+                    run.id(),
+                    attempt.lease().step(),
+                    "graph " + run.graph() + " v" + run.version() + " is not registered here");
             s.observer().delivered(ignored);
             return new WorkResult(ignored, Optional.empty());
         }
-        StepDefinition def = graph.step(lease.step());
+        StepDefinition def = graph.step(attempt.lease().step());
+        StepLease lease = leaseToStart(attempt.lease(), def).orElse(null);
+        if (lease == null) {
+            DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
+                    run.id(),
+                    attempt.lease().step(),
+                    "attempt " + attempt.lease().attempt() + " no longer holds the step");
+            s.observer().delivered(ignored);
+            return new WorkResult(ignored, Optional.empty());
+        }
         AttemptContext ctx = new AttemptContext(
                 run.id(),
                 lease.step(),
@@ -427,18 +437,71 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         }
     }
 
+    /**
+     * The lease to start an attempt under. A lease runs for the step's timeout plus the margin from its claim, and
+     * the handler's timeout counts from its start; an attempt claimed long before it starts (one that waited in a
+     * process's prefetch while every worker was busy) could outlive its lease and be taken over while it runs. So when
+     * more than half the margin has gone before the start, the lease is extended to a whole one from now, under the
+     * attempt's fencing token. Empty when the step moved on meanwhile (cancelled, or taken over after its lease ran
+     * out): the handler must not run.
+     */
+    private Optional<StepLease> leaseToStart(StepLease lease, StepDefinition def) {
+        Instant now = s.now();
+        Duration whole = def.timeout().plus(s.leaseMargin());
+        if (now.plus(whole.minus(s.leaseMargin().dividedBy(2))).isBefore(lease.leaseUntil())) {
+            return Optional.of(lease);
+        }
+        Instant until = now.plus(whole);
+        boolean extended = s.store().inTransaction(tx -> {
+            Optional<StepRecord> step = stillLeased(tx, lease);
+            return step.isPresent()
+                    && tx.steps()
+                            .update(
+                                    StepChange.of(step.get())
+                                            .leaseExtended(until)
+                                            .build(now),
+                                    StepStatus.RUNNING,
+                                    lease.attempt());
+        });
+        if (!extended) {
+            log.debug(
+                    "Attempt {} of step {} of run {} was not started: the step moved on before it could start",
+                    lease.attempt(),
+                    lease.step(),
+                    lease.runId());
+            return Optional.empty();
+        }
+        log.debug(
+                "Attempt {} of step {} of run {} started {} after its claim; its lease now runs until {}",
+                lease.attempt(),
+                lease.step(),
+                lease.runId(),
+                Duration.between(lease.leaseUntil().minus(whole), now),
+                until);
+        return Optional.of(new StepLease(lease.runId(), lease.step(), lease.attempt(), lease.owner(), until));
+    }
+
+    /**
+     * The step of the lease, its run taken for the rest of the transaction, while the lease's attempt and owner still
+     * hold it (running); empty once it moved on.
+     */
+    private static Optional<StepRecord> stillLeased(StoreTransaction tx, StepLease lease) {
+        if (tx.runs().lock(lease.runId()).isEmpty()) {
+            return Optional.empty();
+        }
+        return tx.steps()
+                .find(lease.runId(), lease.step())
+                .filter(step -> step.status() == StepStatus.RUNNING
+                        && step.attempt() == lease.attempt()
+                        && lease.owner().equals(step.leaseOwner()));
+    }
+
     /** Puts a step leased but not run back in the queue, without counting the attempt; false if it moved on. */
     private boolean releaseStep(StepLease lease) {
         Instant now = s.now();
         boolean released = s.store().inTransaction(tx -> {
-            if (tx.runs().lock(lease.runId()).isEmpty()) {
-                return false;
-            }
-            Optional<StepRecord> step = tx.steps().find(lease.runId(), lease.step());
-            if (step.isEmpty()
-                    || step.get().status() != StepStatus.RUNNING
-                    || step.get().attempt() != lease.attempt()
-                    || !lease.owner().equals(step.get().leaseOwner())) {
+            Optional<StepRecord> step = stillLeased(tx, lease);
+            if (step.isEmpty()) {
                 return false;
             }
             StepRecord back = StepChange.of(step.get()).released(now).build(now);

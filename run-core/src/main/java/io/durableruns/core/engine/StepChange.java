@@ -63,6 +63,15 @@ final class StepChange {
         return this;
     }
 
+    /** The running attempt's lease runs until {@code until}; nothing else changes. */
+    StepChange leaseExtended(Instant until) {
+        if (status != StepStatus.RUNNING) {
+            throw new IllegalStateException("only a running step has a lease to extend, this one is " + status);
+        }
+        leaseUntil = until;
+        return this;
+    }
+
     /** Counts the next attempt without running it: the queue could not deliver or publish it. */
     StepChange skipAttempt() {
         attempt = attempt + 1;
