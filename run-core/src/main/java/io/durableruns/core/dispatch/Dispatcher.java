@@ -220,9 +220,10 @@ public final class Dispatcher implements DispatchSignal, AutoCloseable {
          *
          * <p>The price is the one of every prefetch: a claimed step's lease runs while it waits, so another process's
          * idle workers cannot take it, and if this process dies the step waits for its lease to run out before
-         * another process runs it. A step whose lease ran out while it waited may run twice; the second commit is
-         * refused, as for any expired lease. Worth it for fan-outs of short steps; keep it below the number of
-         * workers, and leave it at 0 for steps that run for minutes.
+         * another process runs it. A step that starts more than half the engine's lease margin after its claim first
+         * has its lease extended to a whole one, and is not started if it moved on meanwhile (its run cancelled, or
+         * taken over once its lease ran out). Worth it for fan-outs of short steps; leave it at 0 for steps that run
+         * for minutes.
          */
         public Builder prefetch(int value) {
             this.prefetch = value;

@@ -232,35 +232,36 @@ public final class RunEngine implements RunOperations, DispatchUseCases {
         if (attempt == null) {
             attempt = s.store().read(tx -> claims.reload(tx, lease)).orElse(null);
             if (attempt == null) {
-                DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
-                        lease.runId(), lease.step(), "attempt " + lease.attempt() + " no longer holds the step");
-                s.observer().delivered(ignored);
-                return new WorkResult(ignored, Optional.empty());
+                return notStarted(lease);
             }
         }
         return execute(attempt, claiming);
+    }
+
+    /** The answer to a lease whose attempt no longer holds its step: nothing ran. */
+    private WorkResult notStarted(StepLease lease) {
+        return ignored(new DeliveryOutcome.Ignored(
+                lease.runId(), lease.step(), "attempt " + lease.attempt() + " no longer holds the step"));
+    }
+
+    private WorkResult ignored(DeliveryOutcome.Ignored ignored) {
+        s.observer().delivered(ignored);
+        return new WorkResult(ignored, Optional.empty());
     }
 
     private WorkResult execute(PreparedAttempt attempt, NextClaims claiming) {
         RunRecord run = attempt.run();
         StepGraph graph = s.registry().find(run.graph(), run.version()).orElse(null);
         if (graph == null) {
-            DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
+            return ignored(new DeliveryOutcome.Ignored(
                     run.id(),
                     attempt.lease().step(),
-                    "graph " + run.graph() + " v" + run.version() + " is not registered here");
-            s.observer().delivered(ignored);
-            return new WorkResult(ignored, Optional.empty());
+                    "graph " + run.graph() + " v" + run.version() + " is not registered here"));
         }
         StepDefinition def = graph.step(attempt.lease().step());
         StepLease lease = leaseToStart(attempt.lease(), def).orElse(null);
         if (lease == null) {
-            DeliveryOutcome ignored = new DeliveryOutcome.Ignored(
-                    run.id(),
-                    attempt.lease().step(),
-                    "attempt " + attempt.lease().attempt() + " no longer holds the step");
-            s.observer().delivered(ignored);
-            return new WorkResult(ignored, Optional.empty());
+            return notStarted(attempt.lease());
         }
         AttemptContext ctx = new AttemptContext(
                 run.id(),
