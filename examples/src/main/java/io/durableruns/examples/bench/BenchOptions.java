@@ -52,7 +52,8 @@ record BenchOptions(
               --create-batch N     the creators create N runs per createAll call, one transaction for
                                    them all, instead of one run per create call (default 1: create)
               --workloads LIST     chain-5,fan-out-10 (default), fan-out-500 (a fan-out 500 wide, a fiftieth
-                                   of fan-out-10's runs)
+                                   of fan-out-10's runs), chain-25 (25 steps in a line, a fifth of
+                                   chain-5's runs)
               --reps N             repetitions per configuration, the median is reported (default 3)
               --quick              a smoke run: few runs, one repetition, short ceilings
               --verifier           only measure QStash signature verification
@@ -161,6 +162,7 @@ record BenchOptions(
     int runs(Workload workload) {
         return switch (workload) {
             case CHAIN -> chainRuns;
+            case CHAIN_25 -> Math.max(1, chainRuns / 5);
             case FAN_OUT -> fanOutRuns;
             case FAN_OUT_500 -> Math.max(1, fanOutRuns / 50);
         };
@@ -169,6 +171,7 @@ record BenchOptions(
     int warmupRuns(Workload workload) {
         return switch (workload) {
             case CHAIN -> warmupChainRuns;
+            case CHAIN_25 -> Math.max(1, warmupChainRuns / 5);
             case FAN_OUT -> warmupFanOutRuns;
             case FAN_OUT_500 -> Math.max(1, warmupFanOutRuns / 50);
         };
@@ -192,7 +195,7 @@ record BenchOptions(
             }
             if (match == null) {
                 throw new IllegalArgumentException(
-                        "--workloads takes chain-5, fan-out-10 and fan-out-500, not " + label);
+                        "--workloads takes chain-5, chain-25, fan-out-10 and fan-out-500, not " + label);
             }
             out.add(match);
         }

@@ -33,6 +33,8 @@ record RepResult(
         long peakHeapBytes,
         double jvmCpuSeconds,
         double serverCpuSeconds,
+        double createJvmCpuSeconds,
+        double createServerCpuSeconds,
         double machineCpuSeconds,
         double jitSeconds,
         long allocatedBytes,
@@ -106,6 +108,16 @@ record RepResult(
 
     double serverCpuPer1000Steps() {
         return serverCpuSeconds * 1000 / steps();
+    }
+
+    /** The part of {@link #jvmCpuPer1000Steps} spent creating the runs. */
+    double createJvmCpuPer1000Steps() {
+        return createJvmCpuSeconds * 1000 / steps();
+    }
+
+    /** The part of {@link #serverCpuPer1000Steps} spent creating the runs. */
+    double createServerCpuPer1000Steps() {
+        return createServerCpuSeconds * 1000 / steps();
     }
 
     /**

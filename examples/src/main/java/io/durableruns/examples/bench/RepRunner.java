@@ -69,6 +69,8 @@ final class RepRunner {
                     peakHeap,
                     create.jvmCpu() + exec.jvmCpu(),
                     create.serverCpu() + exec.serverCpu(),
+                    create.jvmCpu(),
+                    create.serverCpu(),
                     create.machineCpu() + exec.machineCpu(),
                     create.jit() + exec.jit(),
                     create.allocatedBytes() + exec.allocatedBytes(),

@@ -65,6 +65,7 @@ final class Report {
                 "allocated KB/step",
                 "JVM CPU s/1k steps",
                 "PG CPU s/1k steps",
+                "of it creating: JVM / PG",
                 "other processes (cores)");
         for (Summary s : summaries) {
             String mark = s.foreignSessions() > 0 ? " *" : "";
@@ -85,6 +86,8 @@ final class Report {
                     num(s.median(RepResult::allocatedKbPerStep), 1),
                     num(s.median(RepResult::jvmCpuPer1000Steps), 2),
                     num(s.median(RepResult::serverCpuPer1000Steps), 2),
+                    num(s.median(RepResult::createJvmCpuPer1000Steps), 2) + " / "
+                            + num(s.median(RepResult::createServerCpuPer1000Steps), 2),
                     num(s.median(RepResult::otherCores), 2));
         }
         return t;

@@ -7,7 +7,13 @@ import java.util.List;
 /** The graph shapes of the benchmark, with no-op handlers that record when they start and end. */
 enum Workload {
     /** Five steps in a line: {@code s1 -> s2 -> s3 -> s4 -> s5}. Every hand-off is measured. */
-    CHAIN("chain-5", "bench-chain", chain()),
+    CHAIN("chain-5", "bench-chain", chain(5)),
+    /**
+     * Twenty-five steps in a line, measured as {@link #CHAIN}, with a fifth of its runs (the same number of steps). Not
+     * run by default: set beside the chain of five, it tells what a run costs apart from its links (its creation,
+     * its first claim from the queue, its finish).
+     */
+    CHAIN_25("chain-25", "bench-chain-25", chain(25)),
     /**
      * {@code root -> b01 .. b10 (in parallel) -> join}: twelve steps. Only the fan-in hand-off (the last branch to the
      * join) is measured: with every run created up front, a branch waits behind the branches of all earlier runs, so
@@ -75,9 +81,9 @@ enum Workload {
         return builder.build();
     }
 
-    private static List<Step> chain() {
+    private static List<Step> chain(int length) {
         List<Step> steps = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < length; i++) {
             steps.add(new Step("s" + (i + 1), i == 0 ? new int[0] : new int[] {i - 1}, i > 0));
         }
         return List.copyOf(steps);
