@@ -13,12 +13,11 @@ db=${DB:-runs_pg_floor}; rounds=${ROUNDS:-3}; calls=${CALLS:-8000}
 variants=${*:-dbos_step link link_advisory link_no_timeline link_four link_append link_append_locked one_insert one_read}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 PGOPTIONS="-c client_min_messages=warning" psql -d postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
-for f in "$migrations"/V*.sql; do sed -e 's/\${schema}//g' -e 's/\${prefix}//g' "$f"; done \
-  | psql -d "$db" -q -v ON_ERROR_STOP=1 -f -
+for f in "$migrations"/V*.sql; do sed -e 's/\${schema}//g' -e 's/\${prefix}//g' "$f"; done > "$work/migrations.sql"
+psql -d "$db" -q -v ON_ERROR_STOP=1 -f "$work/migrations.sql"
 psql -d "$db" -q -v ON_ERROR_STOP=1 -f "$here/variants.sql"
 # Two variants of commit_link as the migration defines it: the run's lock as an advisory lock, and no timeline rows.
-commit_link=$(sed -e 's/\${schema}//g' -e 's/\${prefix}//g' "$migrations/V006__commit_link_function.sql" \
-  | awk '/^CREATE FUNCTION commit_link\(/ { on = 1 } on { print } on && /^\$\$;/ { exit }')
+commit_link=$(awk '/^CREATE FUNCTION commit_link\(/ { on = 1 } on { print } on && /^\$\$;/ { exit }' "$work/migrations.sql")
 sed -e 's/^CREATE FUNCTION commit_link(/CREATE FUNCTION link_advisory(/' \
   -e 's/FROM runs WHERE id = p_run_id FOR UPDATE;/FROM runs, pg_advisory_xact_lock(hashtextextended(p_run_id, 0)) WHERE id = p_run_id;/' \
   <<< "$commit_link" | psql -d "$db" -q -v ON_ERROR_STOP=1 -f -
@@ -41,12 +40,13 @@ link_args="(:r, :j, :one, :st, :one, :zero, :zero, NULL, CAST(NULL AS timestampt
   $ts, CAST(:d AS jsonb), CAST(:d AS jsonb))"
 columns='run_id, name, status, attempt, budget_base, pending_deps, depends_on, lease_owner, lease_until, due_at,
   started_at, finished_at, output, error_type, error_message, error_stack, updated_at'
-append_args="(:r, :j, :one, CAST(:out AS jsonb), :j1, $ts, CAST(:d AS jsonb), CAST(:d AS jsonb))"
+append_args=":r, :j, :one, CAST(:out AS jsonb), :j1, $ts, CAST(:d AS jsonb), CAST(:d AS jsonb)"
 for v in link link_advisory link_no_timeline link_four; do
   fn=$v; [ "$v" = link ] && fn=commit_link
   printf '%s\nSELECT %s FROM %s%s;\n' "$head" "$columns" "$fn" "$link_args" > "$work/$v.pgb"
 done
-for v in link_append link_append_locked; do printf '%s\nSELECT %s%s;\n' "$head" "$v" "$append_args" > "$work/$v.pgb"; done
+printf '%s\nSELECT link_append(false, %s);\n' "$head" "$append_args" > "$work/link_append.pgb"
+printf '%s\nSELECT link_append(true, %s);\n' "$head" "$append_args" > "$work/link_append_locked.pgb"
 cat > "$work/dbos_step.pgb" <<SQL
 $head
 SELECT status FROM workflow_status WHERE workflow_uuid = :r;

@@ -44,15 +44,24 @@ BEGIN
 END $$;
 
 -- link_append: an append-only link, as DBOS records a step: the step's result is a row whose key (run, step, attempt) is
--- the compare-and-set, plus the two timeline rows; no run lock, no step row updated.
+-- the compare-and-set, plus the two timeline rows; no step row updated, and no run lock unless p_locked
+-- (link_append_locked: invariant 8's serialization of a run's changes kept).
 CREATE TABLE step_results (
     run_id text COLLATE "C" NOT NULL, name text COLLATE "C" NOT NULL, attempt integer NOT NULL,
     status text NOT NULL, output jsonb, finished_at timestamptz NOT NULL,
     PRIMARY KEY (run_id, name, attempt));
-CREATE FUNCTION link_append(p_run_id text, p_name text, p_expected_attempt integer, p_output jsonb,
-    p_successor text, p_at timestamptz, p_succeeded_data jsonb, p_started_data jsonb)
+CREATE FUNCTION link_append(p_locked boolean, p_run_id text, p_name text, p_expected_attempt integer,
+    p_output jsonb, p_successor text, p_at timestamptz, p_succeeded_data jsonb, p_started_data jsonb)
 RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    run_status text;
 BEGIN
+    IF p_locked THEN
+        SELECT status INTO run_status FROM runs WHERE id = p_run_id FOR UPDATE;
+        IF NOT FOUND OR run_status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
+            RETURN false;
+        END IF;
+    END IF;
     INSERT INTO step_results (run_id, name, attempt, status, output, finished_at)
         VALUES (p_run_id, p_name, p_expected_attempt, 'SUCCEEDED', p_output, p_at) ON CONFLICT DO NOTHING;
     IF NOT FOUND THEN
@@ -79,29 +88,6 @@ CREATE TABLE operation_outputs (
     serialization text DEFAULT NULL,
     PRIMARY KEY (workflow_uuid, function_id),
     FOREIGN KEY (workflow_uuid) REFERENCES workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE);
-
--- link_append_locked: an append-only link that keeps the run's lock (invariant 8's serialization of a run's changes): the lock, the
--- step's result row and the two timeline rows.
-CREATE FUNCTION link_append_locked(p_run_id text, p_name text, p_expected_attempt integer, p_output jsonb,
-    p_successor text, p_at timestamptz, p_succeeded_data jsonb, p_started_data jsonb)
-RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE
-    run_status text;
-BEGIN
-    SELECT status INTO run_status FROM runs WHERE id = p_run_id FOR UPDATE;
-    IF NOT FOUND OR run_status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
-        RETURN false;
-    END IF;
-    INSERT INTO step_results (run_id, name, attempt, status, output, finished_at)
-        VALUES (p_run_id, p_name, p_expected_attempt, 'SUCCEEDED', p_output, p_at) ON CONFLICT DO NOTHING;
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-    INSERT INTO timeline_events (run_id, at, type, step, attempt, data) VALUES
-        (p_run_id, p_at, 'STEP_SUCCEEDED', p_name, p_expected_attempt, p_succeeded_data),
-        (p_run_id, p_at, 'STEP_STARTED', p_successor, 1, p_started_data);
-    RETURN true;
-END $$;
 
 -- Fresh rows for one measurement: r runs of l steps in a line, the first RUNNING, each other waiting for the one
 -- before it; r DBOS workflows. Both step-result tables also get r × l rows of earlier runs, so that the planner
